@@ -1,0 +1,57 @@
+// npm run bench: benchmarks, each a whole process where the target says so; results as JSON
+// in bench/results/. Needs ../shared/data (real scans). Not part of npm test.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const shared = path.resolve(root, '../shared/data')
+const resultsDir = path.join(root, 'bench/results')
+
+interface BenchResult {
+  name: string
+  target: string
+  [key: string]: unknown
+}
+
+function pipelineOnChest141(): BenchResult {
+  const input = path.join(shared, 'ct-chest-141')
+  if (!existsSync(input)) throw new Error(`${input} is missing: the pipeline benchmark needs ../shared/data`)
+  const out = mkdtempSync(path.join(os.tmpdir(), 'vf-bench-'))
+  const runs = []
+  try {
+    for (let n = 0; n < 2; n++) {
+      const started = process.hrtime.bigint()
+      const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench/pipeline-child.ts'), input, out], { encoding: 'utf8', cwd: root })
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6
+      if (child.status !== 0) throw new Error(`pipeline failed: ${child.stderr}`)
+      runs.push({ wall_ms: Math.round(wallMs), ...JSON.parse(child.stdout.trim().split('\n').pop()!) })
+    }
+  } finally {
+    rmSync(out, { recursive: true, force: true })
+  }
+  return {
+    name: 'pipeline-ct-chest-141',
+    target: 'default pipeline, whole process, under 10 s on the 2-core machine (issue 2 sets it for later issues)',
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    runs,
+    best_wall_ms: Math.min(...runs.map((r) => r.wall_ms)),
+  }
+}
+
+const benchmarks: Record<string, () => BenchResult> = { 'pipeline-ct-chest-141': pipelineOnChest141 }
+
+const wanted = process.argv.slice(2)
+mkdirSync(resultsDir, { recursive: true })
+const all: BenchResult[] = []
+for (const [name, bench] of Object.entries(benchmarks)) {
+  if (wanted.length && !wanted.includes(name)) continue
+  console.error(`bench: ${name} ...`)
+  const result = bench()
+  all.push(result)
+  writeFileSync(path.join(resultsDir, `${name}.json`), JSON.stringify(result, null, 2) + '\n')
+  console.log(JSON.stringify(result))
+}
+writeFileSync(path.join(resultsDir, 'latest.json'), JSON.stringify({ date: new Date().toISOString(), results: all }, null, 2) + '\n')

@@ -1,0 +1,6 @@
+// Lambda entry point of the "analyze" stage: thin wiring, the work is in src/pipeline/stages.
+import middy from '@middy/core'
+import { cloudStageContext } from '../../src/aws/cloud-context.js'
+import { createAnalyzeHandler } from './create-handler.js'
+
+export const handler = middy().handler(createAnalyzeHandler(cloudStageContext()))

@@ -1,0 +1,6 @@
+// Lambda entry point of the "prepare" stage: thin wiring, the work is in src/pipeline/stages.
+import middy from '@middy/core'
+import { cloudStageContext } from '../../src/aws/cloud-context.js'
+import { createPrepareHandler } from './create-handler.js'
+
+export const handler = middy().handler(createPrepareHandler(cloudStageContext()))

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+// The voxelflow command.
+import { Command, InvalidArgumentError } from 'commander'
+import { existsSync, promises as fs } from 'node:fs'
+import path from 'node:path'
+import { runLocal } from '../local/run-local.js'
+import { type PipelineConfig, parseConfig } from '../pipeline/config.js'
+import { BadInputError, errorMessage } from '../pipeline/errors.js'
+import { writeSample } from '../sample/write-sample.js'
+import { exitCodeFor, exitCodes } from './exit-codes.js'
+import { terminalProgress } from './progress.js'
+import { formatSummary } from './summary.js'
+
+const integer = (name: string) => (value: string) => {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`)
+  return n
+}
+
+async function loadConfig(file?: string, overrides: Record<string, unknown> = {}): Promise<PipelineConfig> {
+  let settings: Record<string, unknown> = {}
+  if (file) {
+    const text = await fs.readFile(file, 'utf8').catch(() => {
+      throw new BadInputError('cannot read config file', { file })
+    })
+    try {
+      settings = JSON.parse(text) as Record<string, unknown>
+    } catch (error) {
+      throw new BadInputError(`config is not JSON: ${errorMessage(error)}`, { file })
+    }
+  }
+  return parseConfig({ ...settings, ...overrides }, file ?? 'config')
+}
+
+interface RunFlags {
+  out: string
+  config?: string
+  reference?: string
+  json?: boolean
+  workers?: number
+  chunkSlices?: number
+  keepWork?: boolean
+  progress?: boolean
+}
+
+async function run(input: string, flags: RunFlags): Promise<number> {
+  let config = await loadConfig(flags.config)
+  if (flags.chunkSlices) config = { ...config, chunks: { ...config.chunks, slices: flags.chunkSlices } }
+  const progress = flags.json || flags.progress === false ? { onProgress: undefined, stop: () => {} } : terminalProgress()
+  try {
+    const summary = await runLocal({ input, out: flags.out, config, reference: flags.reference, workers: flags.workers, keepWork: flags.keepWork, onProgress: progress.onProgress })
+    progress.stop()
+    if (flags.json) console.log(JSON.stringify(summary.cases.map((c) => c.report), null, 2))
+    else console.log(formatSummary(summary, flags.out))
+    const failed = summary.cases.filter((c) => c.report.status === 'failed')
+    if (!failed.length) return exitCodes.ok
+    return failed.every((c) => c.report.error?.kind === 'bad_input') ? exitCodes.badInput : exitCodes.internal
+  } finally {
+    progress.stop()
+  }
+}
+
+/** npm start: make the bundled synthetic sample when absent and run the pipeline on it. */
+async function demo(flags: { dir: string; out: string; workers?: number }): Promise<number> {
+  const sampleDir = path.resolve(flags.dir)
+  if (!existsSync(sampleDir)) {
+    console.log(`voxelflow: writing the synthetic pelvis CT sample to ${sampleDir}`)
+    await writeSample(sampleDir, { cases: 1, seed: 1 })
+  }
+  return run(sampleDir, { out: flags.out, workers: flags.workers })
+}
+
+export function buildProgram(): Command {
+  const program = new Command('voxelflow')
+    .description('CT and MR scans -> analysis-ready NIfTI volumes, label maps, JSON reports and QC pictures')
+    .showHelpAfterError()
+  program
+    .command('run')
+    .description('process a DICOM series folder, a NIfTI file, or a folder of cases')
+    .argument('<input>', 'DICOM folder, .nii/.nii.gz file, or a folder of cases')
+    .requiredOption('-o, --out <dir>', 'output folder (one subfolder per case)')
+    .option('-c, --config <file.json>', 'pipeline settings (JSON; see README)')
+    .option('--reference <labels.nii.gz>', 'reference segmentation to carry along (single case)')
+    .option('--json', 'print the reports as JSON instead of a summary')
+    .option('--workers <n>', 'chunk worker threads (default: one per core; 0 = main thread)', integer('--workers'))
+    .option('--chunk-slices <n>', 'output slices per chunk', integer('--chunk-slices'))
+    .option('--keep-work', 'keep the intermediate work folder')
+    .option('--no-progress', 'no progress bar')
+    .action(async (input: string, flags: RunFlags) => {
+      process.exitCode = await run(input, flags)
+    })
+  program
+    .command('sample')
+    .description('write the deterministic synthetic pelvis CT sample (DICOM series, SEG, SR)')
+    .argument('<dir>', 'output folder')
+    .option('--cases <n>', 'number of cases', integer('--cases'), 1)
+    .option('--seed <s>', 'random seed', integer('--seed'), 1)
+    .action(async (dir: string, flags: { cases: number; seed: number }) => {
+      const written = await writeSample(dir, flags)
+      console.log(`wrote ${written.cases.length} case(s) to ${path.resolve(dir)}: ${written.cases.map((c) => c.caseId).join(', ')}`)
+    })
+  program
+    .command('demo', { hidden: true })
+    .description('generate the sample when absent and run the pipeline on it (npm start)')
+    .option('--dir <dir>', 'sample folder', '.voxelflow-sample')
+    .option('-o, --out <dir>', 'output folder', 'out/sample')
+    .option('--workers <n>', 'chunk worker threads', integer('--workers'))
+    .action(async (flags: { dir: string; out: string; workers?: number }) => {
+      process.exitCode = await demo(flags)
+    })
+  return program
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv)
+  } catch (error) {
+    console.error(`voxelflow: ${errorMessage(error)}`)
+    process.exitCode = exitCodeFor(error)
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/cli/main.ts')) {
+  await main(process.argv)
+}

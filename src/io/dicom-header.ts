@@ -1,0 +1,96 @@
+// The few header fields voxelflow needs to classify and group DICOM files, read with dcmjs
+// up to (not including) the pixel data.
+import dcmjs from 'dcmjs'
+import { promises as fs } from 'node:fs'
+
+const { DicomMessage, DicomMetaDictionary } = dcmjs.data
+// dcmjs warns on every private VR it does not know; those are not the user's problem.
+dcmjs.log.getLogger('validation.dcmjs').setLevel('silent')
+
+export interface DicomHeader {
+  file: string
+  sopClassUid: string
+  sopInstanceUid: string
+  modality: string
+  seriesInstanceUid: string
+  seriesDescription: string
+  frameOfReferenceUid: string
+  imageType: string[]
+  rows: number
+  columns: number
+  imageOrientationPatient?: number[]
+  imagePositionPatient?: number[]
+  numberOfFrames: number
+}
+
+export const sopClasses = {
+  segmentation: '1.2.840.10008.5.1.4.1.1.66.4',
+  labelMapSegmentation: '1.2.840.10008.5.1.4.1.1.66.7',
+  rawData: '1.2.840.10008.5.1.4.1.1.66',
+  secondaryCapture: '1.2.840.10008.5.1.4.1.1.7',
+  /** Structured reports all live under this prefix. */
+  structuredReportPrefix: '1.2.840.10008.5.1.4.1.1.88.',
+} as const
+
+/** True when the buffer starts with a DICOM Part 10 preamble ("DICM" at byte 128). */
+export function hasDicomPreamble(bytes: Uint8Array): boolean {
+  return bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d
+}
+
+export async function isDicomFile(file: string): Promise<boolean> {
+  const handle = await fs.open(file, 'r')
+  try {
+    const probe = new Uint8Array(132)
+    const { bytesRead } = await handle.read(probe, 0, 132, 0)
+    return bytesRead === 132 && hasDicomPreamble(probe)
+  } finally {
+    await handle.close()
+  }
+}
+
+export async function readDicomHeader(file: string): Promise<DicomHeader> {
+  const bytes = await fs.readFile(file)
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  const message = DicomMessage.readFile(buffer, { untilTag: '7FE00010', includeUntilTagValue: false, ignoreErrors: true })
+  const dataset = DicomMetaDictionary.naturalizeDataset(message.dict) as Record<string, unknown>
+  const meta = DicomMetaDictionary.naturalizeDataset(message.meta) as Record<string, unknown>
+  return {
+    file,
+    // Some writers leave (0008,0016) empty and only fill the file meta's class (ct-abdomen-dicom).
+    sopClassUid: text(dataset.SOPClassUID) || text(meta.MediaStorageSOPClassUID),
+    sopInstanceUid: text(dataset.SOPInstanceUID) || text(meta.MediaStorageSOPInstanceUID),
+    modality: text(dataset.Modality),
+    seriesInstanceUid: text(dataset.SeriesInstanceUID),
+    seriesDescription: text(dataset.SeriesDescription),
+    frameOfReferenceUid: text(dataset.FrameOfReferenceUID),
+    imageType: list(dataset.ImageType).map(String),
+    rows: Number(dataset.Rows ?? 0),
+    columns: Number(dataset.Columns ?? 0),
+    imageOrientationPatient: numbers(dataset.ImageOrientationPatient),
+    imagePositionPatient: numbers(dataset.ImagePositionPatient),
+    numberOfFrames: Number(dataset.NumberOfFrames ?? 1) || 1,
+  }
+}
+
+export function isSegmentation(header: DicomHeader): boolean {
+  return header.sopClassUid === sopClasses.segmentation || header.sopClassUid === sopClasses.labelMapSegmentation || header.modality === 'SEG'
+}
+
+export function isStructuredReport(header: DicomHeader): boolean {
+  return header.sopClassUid.startsWith(sopClasses.structuredReportPrefix) || header.modality === 'SR'
+}
+
+function text(value: unknown): string {
+  if (Array.isArray(value)) return value.length ? String(value[0]) : ''
+  return value === undefined || value === null ? '' : String(value)
+}
+
+function list(value: unknown): unknown[] {
+  if (Array.isArray(value)) return value
+  return value === undefined || value === null || value === '' ? [] : [value]
+}
+
+function numbers(value: unknown): number[] | undefined {
+  const values = list(value).map(Number)
+  return values.length && values.every(Number.isFinite) ? values : undefined
+}

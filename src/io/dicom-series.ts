@@ -1,0 +1,80 @@
+// Finding the image series in a set of DICOM files and reading it as one volume.
+// Pixel decoding, slice ordering by position and rescale are ITK/GDCM's (itk-wasm);
+// the grouping and the choice of the primary series are ours.
+import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom'
+import path from 'node:path'
+import type { Image } from '../image/image.js'
+import { BadInputError, errorMessage } from '../pipeline/errors.js'
+import { type DicomHeader, isSegmentation, isStructuredReport, sopClasses } from './dicom-header.js'
+
+export interface SeriesGroup {
+  seriesInstanceUid: string
+  modality: string
+  description: string
+  headers: DicomHeader[]
+}
+
+export interface DicomInventory {
+  series: SeriesGroup[]
+  segmentations: DicomHeader[]
+  reports: DicomHeader[]
+}
+
+/** Split headers into image series (by UID, then orientation and matrix size), SEGs and SRs. */
+export function inventoryDicom(headers: DicomHeader[]): DicomInventory {
+  const groups = new Map<string, SeriesGroup>()
+  const segmentations: DicomHeader[] = []
+  const reports: DicomHeader[] = []
+  for (const header of headers) {
+    if (isSegmentation(header)) segmentations.push(header)
+    else if (isStructuredReport(header)) reports.push(header)
+    else if (header.rows > 0 && header.columns > 0) {
+      const orientation = (header.imageOrientationPatient ?? []).map((v) => v.toFixed(4)).join('\\')
+      const key = `${header.seriesInstanceUid}|${orientation}|${header.rows}x${header.columns}`
+      let group = groups.get(key)
+      if (!group) {
+        group = { seriesInstanceUid: header.seriesInstanceUid, modality: header.modality, description: header.seriesDescription, headers: [] }
+        groups.set(key, group)
+      }
+      group.headers.push(header)
+    }
+  }
+  return { series: [...groups.values()], segmentations, reports }
+}
+
+const rejectedImageTypes = ['LOCALIZER', 'SCREEN SAVE', 'SECONDARY', 'DOSE_INFO', 'DOSE INFO']
+
+/** Why a series cannot be the primary volume, or undefined when it can. */
+export function seriesRejection(group: SeriesGroup): string | undefined {
+  const first = group.headers[0]
+  if (first.sopClassUid === sopClasses.secondaryCapture) return 'secondary capture'
+  const types = first.imageType.map((t) => t.toUpperCase())
+  const rejected = rejectedImageTypes.find((t) => types.includes(t))
+  if (rejected) return `image type ${rejected}`
+  if (!first.imagePositionPatient || !first.imageOrientationPatient) return 'no Image Position/Orientation Patient'
+  if (group.headers.length < 2 && first.numberOfFrames < 2) return 'a single slice'
+  return undefined
+}
+
+/** Primary series: CT or MR first, then the one with most slices. */
+export function choosePrimarySeries(inventory: DicomInventory, source: string): SeriesGroup {
+  const candidates = inventory.series.filter((group) => !seriesRejection(group))
+  if (!candidates.length) {
+    const found = inventory.series.map((g) => `${g.seriesInstanceUid} (${seriesRejection(g)})`).join(', ')
+    throw new BadInputError(`no usable image series${found ? `; found ${found}` : ''}`, { file: source })
+  }
+  const rank = (g: SeriesGroup) => (g.modality === 'CT' || g.modality === 'MR' ? 1 : 0)
+  return [...candidates].sort((a, b) => rank(b) - rank(a) || b.headers.length - a.headers.length)[0]
+}
+
+export async function readDicomSeries(group: SeriesGroup): Promise<Image> {
+  const files = group.headers.map((h) => path.resolve(h.file))
+  try {
+    const { outputImage } = await readImageDicomFileSeriesNode({ inputImages: files, singleSortedSeries: false })
+    return outputImage
+  } catch (error) {
+    throw new BadInputError(`cannot read DICOM series ${group.seriesInstanceUid}: ${errorMessage(error)}`, {
+      file: path.dirname(files[0]),
+    })
+  }
+}

@@ -1,0 +1,131 @@
+// `voxelflow run`: the embedded default. Folders play the buckets, a worker pool plays the
+// chunk queue, and aws-local-stepfunctions runs the deployed state-machine definition.
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createAnalyzeHandler } from '../../functions/analyze/create-handler.js'
+import { createAssembleHandler } from '../../functions/assemble/create-handler.js'
+import { createPrepareHandler } from '../../functions/prepare/create-handler.js'
+import { createReportFailureHandler } from '../../functions/report-failure/create-handler.js'
+import { createReportHandler } from '../../functions/report/create-handler.js'
+import { type PipelineConfig, defaultConfig } from '../pipeline/config.js'
+import { planRun } from '../pipeline/plan-run.js'
+import { type Report, reportSchema } from '../pipeline/report-schema.js'
+import type { CaseObject } from '../pipeline/state.js'
+import { outputKeys } from '../pipeline/work-keys.js'
+import { ChunkPool } from './chunk-pool.js'
+import { type LocalCase, discoverCases } from './discover-cases.js'
+import { type BucketFolders, folderStores } from './folder-stores.js'
+import { type EventLog, LocalStateMachine } from './local-state-machine.js'
+
+export interface LocalRunOptions {
+  input: string
+  out: string
+  config?: PipelineConfig
+  /** A reference label map (NIfTI) for a single-case input. */
+  reference?: string
+  workers?: number
+  keepWork?: boolean
+  onProgress?: (event: ProgressEvent) => void
+}
+
+export type ProgressEvent =
+  | { type: 'cases'; caseIds: string[] }
+  | { type: 'stage'; caseId: string; stage: string }
+  | { type: 'chunk-done'; caseId: string }
+  | { type: 'case-done'; caseId: string; status: Report['status'] }
+
+export interface LocalCaseResult {
+  caseId: string
+  outputDir: string
+  report: Report
+}
+
+export interface LocalRunSummary {
+  cases: LocalCaseResult[]
+  ms: number
+}
+
+const workBucket = 'work'
+const outputBucket = 'output'
+
+export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummary> {
+  const started = Date.now()
+  const config = options.config ?? defaultConfig
+  const out = path.resolve(options.out)
+  await fs.mkdir(out, { recursive: true })
+  const cases = await discoverCases(options.input)
+  if (options.reference && cases.length !== 1) throw new Error('--reference needs a single-case input')
+  const workDir = await fs.mkdtemp(path.join(os.tmpdir(), 'voxelflow-work-'))
+
+  const buckets: BucketFolders = { [workBucket]: workDir, [outputBucket]: out }
+  const inputBucketOf = bucketNamer(buckets)
+  const caseObjects = new Map<LocalCase, CaseObject[]>()
+  for (const c of cases) caseObjects.set(c, c.keys.map((key) => ({ bucket: inputBucketOf(c.root), key, size: 0, etag: '', role: 'auto' as const })))
+  if (options.reference) {
+    const ref = path.resolve(options.reference)
+    caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(ref)), key: path.basename(ref), size: 0, etag: '', role: 'labels' })
+  }
+  const stores = folderStores(buckets)
+  const context = { stores }
+  const pool = new ChunkPool({ buckets, workers: options.workers })
+  const caseOfExecution = new Map<string, string>()
+  const machine = new LocalStateMachine(
+    {
+      prepare: createPrepareHandler(context),
+      assemble: createAssembleHandler(context),
+      analyze: createAnalyzeHandler(context),
+      report: createReportHandler(context),
+      reportFailure: createReportFailureHandler(context),
+      chunk: (body) => pool.run(body as Record<string, unknown> & { taskToken: string }),
+    },
+    (execution, event) => forwardProgress(caseOfExecution.get(execution) ?? execution, event, options.onProgress),
+  )
+
+  options.onProgress?.({ type: 'cases', caseIds: cases.map((c) => c.caseId) })
+  const results: LocalCaseResult[] = []
+  try {
+    for (const c of cases) {
+      // Sizes and ETags make the run id content-derived, as S3 listings do in the cloud.
+      const objects = await Promise.all(
+        caseObjects.get(c)!.map(async (o) => {
+          const info = await stores(o.bucket).head(o.key)
+          if (!info) throw new Error(`${o.key} vanished`)
+          return { ...o, size: info.size, etag: info.etag }
+        }),
+      )
+      const planned = await planRun({ dataset: '', caseId: c.caseId, objects, config, work: stores(workBucket), outputBucket, outputRoot: '' })
+      caseOfExecution.set(planned.executionName, c.caseId)
+      await machine.start(planned.executionName, planned.input)
+      await machine.wait(planned.executionName).catch(() => undefined) // a failed case still has its report
+      const reportKey = outputKeys.report(planned.input.run)
+      const report = reportSchema.parse(JSON.parse(await fs.readFile(path.join(out, reportKey), 'utf8')))
+      options.onProgress?.({ type: 'case-done', caseId: c.caseId, status: report.status })
+      results.push({ caseId: c.caseId, outputDir: path.join(out, planned.input.run.outputPrefix), report })
+    }
+  } finally {
+    await pool.close()
+    if (!options.keepWork) await fs.rm(workDir, { recursive: true, force: true })
+  }
+  return { cases: results, ms: Date.now() - started }
+}
+
+function bucketNamer(buckets: BucketFolders) {
+  const byRoot = new Map<string, string>()
+  return (root: string) => {
+    let name = byRoot.get(root)
+    if (!name) {
+      name = `input-${byRoot.size}`
+      byRoot.set(root, name)
+      buckets[name] = root
+    }
+    return name
+  }
+}
+
+function forwardProgress(caseId: string, event: EventLog, onProgress?: (event: ProgressEvent) => void) {
+  if (!onProgress) return
+  if (event.type === 'StateEntered' && event.state.type === 'Task' && event.index === undefined) onProgress({ type: 'stage', caseId, stage: event.state.name })
+  if (event.type === 'StateEntered' && event.state.type === 'Map') onProgress({ type: 'stage', caseId, stage: event.state.name })
+  if (event.type === 'MapIterationSucceeded') onProgress({ type: 'chunk-done', caseId })
+}

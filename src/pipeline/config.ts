@@ -1,0 +1,77 @@
+// Pipeline settings: one zod schema, defaults included, unknown keys rejected so a typo in
+// a config file is an error instead of a silently ignored setting.
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+import { BadInputError } from './errors.js'
+
+const resampleSchema = z.strictObject({
+  /** Target isotropic spacing in mm; "min-in-plane" takes the smallest in-plane spacing. */
+  spacing_mm: z.union([z.literal('min-in-plane'), z.number().positive().max(20)]).default('min-in-plane'),
+  interpolator: z.enum(['bspline', 'linear', 'nearest']).default('bspline'),
+  /** Value outside the input; null = -1024 for CT, 0 otherwise. */
+  padding_value: z.number().nullable().default(null),
+})
+
+const segmentationSchema = z.strictObject({
+  /** "threshold" is the classical baseline; "reference" only when a reference is supplied. */
+  method: z.enum(['threshold']).default('threshold'),
+  lower_hu: z.number().min(-2000).max(5000).default(200),
+  upper_hu: z.number().min(-2000).max(50000).nullable().default(null),
+  /** Binary closing with ITK's ball of this radius in voxels (0 = none). */
+  closing_radius_voxels: z.number().int().min(0).max(10).default(1),
+  /** Label value of the baseline mask. */
+  label_value: z.number().int().min(1).max(255).default(1),
+  label_name: z.string().min(1).max(64).default('bone'),
+})
+
+const outputSchema = z.strictObject({
+  /** "input" keeps the scan's integer type (values rounded); float32 keeps the interpolated values. */
+  image_type: z.enum(['input', 'float32']).default('input'),
+  compression_level: z.number().int().min(1).max(9).default(1),
+})
+
+const chunksSchema = z.strictObject({
+  /** Output slices per chunk; null = derived from max_mb. */
+  slices: z.number().int().min(1).max(100_000).nullable().default(null),
+  /** Memory budget of one chunk's float32 image, in MB. */
+  max_mb: z.number().positive().max(10_000).default(64),
+})
+
+const labelsSchema = z.strictObject({
+  /** Names by label value, used when the segmentation carries none. */
+  names: z.record(z.string().regex(/^\d+$/), z.string().min(1).max(128)).default({}),
+})
+
+export const pipelineConfigSchema = z.strictObject({
+  resample: resampleSchema.default(resampleSchema.parse({})),
+  segmentation: segmentationSchema.default(segmentationSchema.parse({})),
+  output: outputSchema.default(outputSchema.parse({})),
+  chunks: chunksSchema.default(chunksSchema.parse({})),
+  labels: labelsSchema.default(labelsSchema.parse({})),
+})
+
+export type PipelineConfig = z.infer<typeof pipelineConfigSchema>
+
+export const defaultConfig: PipelineConfig = pipelineConfigSchema.parse({})
+
+/** Parse user settings; errors name the file and every offending field. */
+export function parseConfig(input: unknown, source = 'config'): PipelineConfig {
+  const result = pipelineConfigSchema.safeParse(input ?? {})
+  if (result.success) return result.data
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+  throw new BadInputError(`invalid pipeline config: ${problems.join('; ')}`, { file: source, field: result.error.issues[0]?.path.join('.') })
+}
+
+/** Stable hash of the effective config (keys sorted), part of every run's identity. */
+export function configHash(config: PipelineConfig): string {
+  return createHash('sha256').update(canonicalJson(config)).digest('hex').slice(0, 16)
+}
+
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}

@@ -1,0 +1,107 @@
+// Ingest: an upload arrived; is a case complete? A case is complete when its manifest
+// (case.json) lands, or when a single NIfTI lands. Loose DICOM files wait for a manifest.
+import path from 'node:path/posix'
+import { z } from 'zod'
+import { type PipelineConfig, parseConfig } from './config.js'
+import { BadInputError } from './errors.js'
+import { getJson } from './object-io.js'
+import { planRun } from './plan-run.js'
+import type { CaseObject } from './state.js'
+import type { ExecutionStarter } from './task-callbacks.js'
+import type { StoreResolver } from '../store/object-store.js'
+import { isNiftiPath } from '../io/nifti.js'
+
+export const manifestFileName = 'case.json'
+
+/** The manifest users upload next to a case's files. */
+export const uploadedManifestSchema = z.strictObject({
+  dataset: z.string().min(1).max(128).optional(),
+  case_id: z.string().min(1).max(128).optional(),
+  /** Keys relative to the manifest's folder; default: every object in that folder. */
+  files: z.array(z.string().min(1)).optional(),
+  /** A reference label map (NIfTI), relative to the manifest's folder. */
+  reference_labels: z.string().min(1).optional(),
+  /** Overrides of the pipeline settings for this case. */
+  config: z.record(z.string(), z.unknown()).optional(),
+})
+
+export interface IngestDependencies {
+  stores: StoreResolver
+  workBucket: string
+  outputBucket: string
+  starter: ExecutionStarter
+  /** Deployment-wide settings (overridden per case by a manifest's config). */
+  config: Record<string, unknown>
+}
+
+export type IngestOutcome =
+  | { key: string; action: 'started' | 'duplicate'; executionName: string; caseId: string }
+  | { key: string; action: 'waiting' | 'ignored'; reason: string }
+
+export async function ingestObject(bucket: string, key: string, deps: IngestDependencies): Promise<IngestOutcome> {
+  const store = deps.stores(bucket)
+  const folder = path.dirname(key) === '.' ? '' : `${path.dirname(key)}/`
+  if (path.basename(key) === manifestFileName) return startManifestCase(bucket, key, folder, deps)
+  if (isNiftiPath(key) && !/\.labels\.nii(\.gz)?$/i.test(key)) {
+    if (await store.head(`${folder}${manifestFileName}`)) return { key, action: 'ignored', reason: 'part of a case with a manifest' }
+    const info = await store.head(key)
+    if (!info) return { key, action: 'ignored', reason: 'object no longer exists' }
+    const caseId = path.basename(key).replace(/\.nii(\.gz)?$/i, '')
+    return start(deps, datasetOf(key), caseId, [{ bucket, key, size: info.size, etag: info.etag, role: 'auto' }], deps.config)
+  }
+  return { key, action: 'waiting', reason: `waiting for ${folder}${manifestFileName}` }
+}
+
+async function startManifestCase(bucket: string, key: string, folder: string, deps: IngestDependencies): Promise<IngestOutcome> {
+  const store = deps.stores(bucket)
+  const parsed = uploadedManifestSchema.safeParse(await getJson(store, key).catch(() => undefined))
+  if (!parsed.success) throw new BadInputError(`invalid case manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { file: key })
+  const manifest = parsed.data
+  const listed = await store.list(folder)
+  const byKey = new Map(listed.map((o) => [o.key, o]))
+  const wanted = manifest.files ? manifest.files.map((f) => folder + f) : listed.map((o) => o.key).filter((k) => k !== key)
+  const labelsKey = manifest.reference_labels ? folder + manifest.reference_labels : undefined
+  const objects: CaseObject[] = []
+  for (const wantedKey of new Set([...wanted, ...(labelsKey ? [labelsKey] : [])])) {
+    const info = byKey.get(wantedKey)
+    if (!info) throw new BadInputError(`manifest lists ${wantedKey}, which is not in the bucket`, { file: key })
+    objects.push({ bucket, key: wantedKey, size: info.size, etag: info.etag, role: wantedKey === labelsKey ? 'labels' : 'auto' })
+  }
+  const caseId = manifest.case_id ?? (path.basename(folder) || 'case')
+  const config = { ...deps.config, ...(manifest.config ?? {}) }
+  return start(deps, manifest.dataset ?? datasetOf(key), caseId, objects, config, key)
+}
+
+async function start(deps: IngestDependencies, dataset: string, caseId: string, objects: CaseObject[], settings: Record<string, unknown>, source = 'config'): Promise<IngestOutcome> {
+  const config: PipelineConfig = parseConfig(mergeDeep(deps.config, settings), source)
+  const planned = await planRun({
+    dataset,
+    caseId,
+    objects,
+    config,
+    work: deps.stores(deps.workBucket),
+    outputBucket: deps.outputBucket,
+    outputRoot: `${dataset}/`,
+  })
+  const { started } = await deps.starter.start(planned.executionName, planned.input)
+  return { key: objects[0].key, action: started ? 'started' : 'duplicate', executionName: planned.executionName, caseId }
+}
+
+/** The dataset is the first path segment of an upload (`pelvis/case-001/...` -> "pelvis"). */
+function datasetOf(key: string): string {
+  const segments = key.split('/')
+  return segments.length > 1 ? segments[0] : 'default'
+}
+
+export function mergeDeep(base: Record<string, unknown>, override: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base }
+  for (const [k, v] of Object.entries(override)) {
+    const b = out[k]
+    out[k] = isPlainObject(b) && isPlainObject(v) ? mergeDeep(b, v) : v
+  }
+  return out
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}

@@ -1,0 +1,131 @@
+// Turn the files of one case into the canonical inputs of the pipeline: the image volume,
+// an optional reference segmentation on the image grid, landmarks and warnings.
+import path from 'node:path'
+import { orientationCode } from '../image/geometry.js'
+import { type Image, gridOf, pixelsOf } from '../image/image.js'
+import { type DicomHeader, isDicomFile, readDicomHeader } from '../io/dicom-header.js'
+import { choosePrimarySeries, inventoryDicom, readDicomSeries } from '../io/dicom-series.js'
+import { readDicomSeg } from '../io/dicom-seg.js'
+import { readTid1500Landmarks } from '../io/dicom-sr.js'
+import { isNiftiPath, readNifti } from '../io/nifti.js'
+import { resampleLabels } from '../filters/resample.js'
+import { BadInputError } from './errors.js'
+import type { InputDescription, Warning } from './report-schema.js'
+
+export interface CaseFile {
+  file: string
+  /** Object key, for messages users can map back to their upload. */
+  key: string
+  role: 'auto' | 'labels'
+}
+
+export interface LoadedCase {
+  image: Image
+  modality: string
+  description: InputDescription
+  reference?: { labels: Image; names: Record<string, string>; source: string }
+  landmarks: { name: string; lps: [number, number, number] }[]
+  warnings: Warning[]
+}
+
+export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
+  const warnings: Warning[] = []
+  const niftiImages = files.filter((f) => f.role === 'auto' && isNiftiPath(f.file))
+  const niftiLabels = files.filter((f) => f.role === 'labels')
+  const others = files.filter((f) => f.role === 'auto' && !isNiftiPath(f.file))
+
+  const dicomHeaders: DicomHeader[] = []
+  let ignored = 0
+  for (const candidate of others) {
+    if (await isDicomFile(candidate.file)) {
+      const header = await readDicomHeader(candidate.file)
+      dicomHeaders.push({ ...header, file: candidate.file })
+    } else {
+      ignored++
+      warnings.push({ code: 'file_ignored', message: `${candidate.key}: not DICOM or NIfTI, ignored` })
+    }
+  }
+  const keyOf = new Map(files.map((f) => [f.file, f.key]))
+  const inventory = inventoryDicom(dicomHeaders)
+
+  let loaded: Omit<LoadedCase, 'landmarks' | 'warnings' | 'reference'>
+  if (inventory.series.length) {
+    if (niftiImages.length) warnings.push({ code: 'file_ignored', message: `NIfTI images ignored: the case has a DICOM series` })
+    const group = choosePrimarySeries(inventory, keyOf.get(dicomHeaders[0].file) ?? dicomHeaders[0].file)
+    for (const other of inventory.series.filter((g) => g !== group)) {
+      warnings.push({ code: 'series_ignored', message: `series ${other.seriesInstanceUid} (${other.headers.length} files) ignored; primary is ${group.seriesInstanceUid}` })
+    }
+    const image = await readDicomSeries(group)
+    loaded = {
+      image,
+      modality: group.modality || 'OT',
+      description: describe(image, 'dicom', group.modality || 'OT', {
+        series_instance_uid: group.seriesInstanceUid,
+        series_description: group.description || undefined,
+        slice_count: group.headers.length,
+        files_used: group.headers.length,
+        files_ignored: ignored + dicomHeaders.length - group.headers.length - inventory.segmentations.length - inventory.reports.length,
+      }),
+    }
+  } else if (niftiImages.length === 1) {
+    const image = await readNifti(niftiImages[0].file).catch(rename(niftiImages[0].key))
+    const modality = looksLikeCt(image) ? 'CT' : 'MR'
+    warnings.push({ code: 'modality_guessed', message: `NIfTI carries no modality; treated as ${modality} from its value range` })
+    loaded = { image, modality, description: describe(image, 'nifti', modality, { files_used: 1, files_ignored: ignored }) }
+  } else if (niftiImages.length > 1) {
+    throw new BadInputError(`a case holds one image, found ${niftiImages.length} NIfTI files (${niftiImages.map((f) => f.key).join(', ')})`)
+  } else {
+    throw new BadInputError(`no DICOM image series or NIfTI image among ${files.length} files`, { file: files[0]?.key })
+  }
+
+  const grid = gridOf(loaded.image)
+  let reference: LoadedCase['reference']
+  if (niftiLabels.length) {
+    const labelsFile = niftiLabels[0]
+    const labels = await readNifti(labelsFile.file).catch(rename(labelsFile.key))
+    reference = { labels: resampleLabels(labels, grid), names: {}, source: labelsFile.key }
+  } else if (inventory.segmentations.length) {
+    const seg = inventory.segmentations[0]
+    const { labels, segments, warnings: segWarnings } = await readDicomSeg(seg.file, grid)
+    const names: Record<string, string> = {}
+    for (const segment of segments) names[String(segment.number)] = segment.label
+    reference = { labels, names, source: keyOf.get(seg.file) ?? path.basename(seg.file) }
+    for (const message of segWarnings ?? []) warnings.push({ code: 'segmentation', message })
+  }
+
+  const landmarks: LoadedCase['landmarks'] = []
+  for (const sr of inventory.reports) {
+    const { points } = await readTid1500Landmarks(sr.file)
+    for (const point of points) landmarks.push({ name: point.name, lps: [point.lps[0], point.lps[1], point.lps[2]] })
+  }
+  return { ...loaded, reference, landmarks, warnings }
+}
+
+function describe(image: Image, kind: 'dicom' | 'nifti', modality: string, extra: Partial<InputDescription> & { files_used: number; files_ignored: number }): InputDescription {
+  const grid = gridOf(image)
+  return {
+    kind,
+    modality,
+    size_voxels: [grid.size[0], grid.size[1], grid.size[2] ?? 1],
+    spacing_mm: [grid.spacing[0], grid.spacing[1], grid.spacing[2] ?? 1],
+    origin_lps_mm: [grid.origin[0], grid.origin[1], grid.origin[2] ?? 0],
+    direction_lps: grid.direction,
+    orientation: orientationCode(grid.direction),
+    ...extra,
+  }
+}
+
+/** CT has air near -1000 HU; MR intensities are never that negative. */
+function looksLikeCt(image: Image): boolean {
+  const data = pixelsOf(image)
+  let min = Infinity
+  for (let i = 0; i < data.length; i += 97) if (data[i] < min) min = data[i]
+  return min <= -500
+}
+
+function rename(key: string) {
+  return (error: unknown): never => {
+    if (error instanceof BadInputError) throw new BadInputError(error.message.replace(/^[^:]*: /, ''), { file: key })
+    throw error
+  }
+}

@@ -1,0 +1,100 @@
+// report.json: the machine-readable result of one case. snake_case, units in field names.
+// This zod schema is the single source of truth; report.schema.json beside it is generated
+// from it (npm run schema) and a test keeps the two in sync.
+import { z } from 'zod'
+
+export const reportSchemaVersion = '1.0.0'
+
+const vec3 = z.tuple([z.number(), z.number(), z.number()])
+const index3 = z.tuple([z.number().int(), z.number().int(), z.number().int()])
+
+export const warningSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+})
+
+const objectRefSchema = z.object({
+  bucket: z.string(),
+  key: z.string(),
+  size_bytes: z.number().int().nonnegative().optional(),
+  etag: z.string().optional(),
+})
+
+export const inputDescriptionSchema = z.object({
+  kind: z.enum(['dicom', 'nifti']),
+  modality: z.string(),
+  size_voxels: index3,
+  spacing_mm: vec3,
+  origin_lps_mm: vec3,
+  direction_lps: z.array(z.number()).length(9),
+  orientation: z.string().describe('three letters: where each index axis points (LPS convention, e.g. "LPS")'),
+  series_instance_uid: z.string().optional(),
+  series_description: z.string().optional(),
+  slice_count: z.number().int().optional(),
+  files_used: z.number().int().nonnegative(),
+  files_ignored: z.number().int().nonnegative(),
+})
+
+export const labelStatisticsSchema = z.object({
+  value: z.number().int(),
+  name: z.string(),
+  voxel_count: z.number().int().nonnegative(),
+  volume_mm3: z.number().nonnegative(),
+  volume_ml: z.number().nonnegative(),
+  bbox_index: z.object({ min: index3, max: index3 }).describe('inclusive voxel index box on the output grid'),
+  bbox_mm: z.object({ min_lps: vec3, max_lps: vec3 }).describe('physical LPS box of the voxel corners'),
+  centroid_lps_mm: vec3,
+  sphere_equivalent_diameter_mm: z.number().nonnegative(),
+  intensity_mean: z.number(),
+  intensity_std_sample: z.number().nonnegative(),
+  intensity_std_population: z.number().nonnegative(),
+  intensity_min: z.number(),
+  intensity_max: z.number(),
+})
+
+export const landmarkSchema = z.object({
+  name: z.string(),
+  lps_mm: vec3,
+  index: vec3.describe('continuous voxel index on the output grid'),
+  inside_image: z.boolean(),
+})
+
+export const reportSchema = z.object({
+  schema_version: z.literal(reportSchemaVersion),
+  status: z.enum(['processed', 'failed']),
+  dataset: z.string(),
+  case_id: z.string(),
+  run_id: z.string(),
+  created_at: z.string(),
+  pipeline: z.object({
+    version: z.string(),
+    config_hash: z.string(),
+  }),
+  inputs: z.array(objectRefSchema),
+  input: inputDescriptionSchema.optional(),
+  output_grid: z.object({ size_voxels: index3, spacing_mm: vec3 }).optional(),
+  outputs: z.object({
+    image: objectRefSchema.optional(),
+    labels: objectRefSchema.optional(),
+    qc_png: objectRefSchema.optional(),
+    report: objectRefSchema,
+  }),
+  label_source: z.enum(['reference', 'baseline']).optional(),
+  labels: z.array(labelStatisticsSchema),
+  landmarks: z.array(landmarkSchema),
+  timings_ms: z.record(z.string(), z.number().nonnegative()),
+  warnings: z.array(warningSchema),
+  error: z
+    .object({ kind: z.enum(['bad_input', 'internal']), message: z.string(), stage: z.string().optional() })
+    .optional(),
+})
+
+export type Report = z.infer<typeof reportSchema>
+export type LabelStatisticsRow = z.infer<typeof labelStatisticsSchema>
+export type Landmark = z.infer<typeof landmarkSchema>
+export type InputDescription = z.infer<typeof inputDescriptionSchema>
+export type Warning = z.infer<typeof warningSchema>
+
+export function reportJsonSchema(): unknown {
+  return z.toJSONSchema(reportSchema, { target: 'draft-2020-12' })
+}

@@ -1,0 +1,21 @@
+// What every stage receives besides its event: where buckets are and a scratch folder.
+import { promises as fs } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import type { StoreResolver } from '../store/object-store.js'
+
+export interface StageContext {
+  stores: StoreResolver
+  /** Parent of per-invocation scratch folders (Lambda: /tmp). */
+  scratchRoot?: string
+}
+
+/** Run `work` with a fresh scratch folder that is removed afterwards, whatever happens. */
+export async function withScratch<T>(context: StageContext, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(context.scratchRoot ?? os.tmpdir(), 'voxelflow-'))
+  try {
+    return await work(dir)
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true })
+  }
+}

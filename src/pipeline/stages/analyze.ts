@@ -1,0 +1,60 @@
+// Stage "analyze": final per-label statistics (names, mm, mL) from the reduced partials, and
+// landmarks placed on the output grid.
+import type { Grid } from '../../image/image.js'
+import type { LabelPartials } from '../../measure/label-partials.js'
+import { labelStatistics } from '../../measure/label-statistics.js'
+import { getJson, putJson } from '../object-io.js'
+import type { Landmark, LabelStatisticsRow } from '../report-schema.js'
+import type { StageContext } from '../stage-context.js'
+import type { Analyzed, Assembled, Prepared, RunRef } from '../state.js'
+import { workKeys } from '../work-keys.js'
+import type { CaseFacts } from './prepare.js'
+
+export interface Analysis {
+  labels: LabelStatisticsRow[]
+  landmarks: Landmark[]
+}
+
+export interface AnalyzeInput {
+  run: RunRef
+  prepared: Prepared
+  assembled: Assembled
+}
+
+export async function analyze(input: AnalyzeInput, context: StageContext): Promise<Analyzed> {
+  const started = Date.now()
+  const work = context.stores(input.run.workBucket)
+  const facts = await getJson<CaseFacts>(work, input.prepared.facts.key)
+  const partials = await getJson<LabelPartials>(context.stores(input.assembled.statistics.bucket), input.assembled.statistics.key)
+  const analysis: Analysis = {
+    labels: labelRows(partials, facts.outputGrid, facts.labelNames),
+    landmarks: facts.landmarks.map((l) => ({
+      name: l.name,
+      lps_mm: l.lps,
+      index: l.index,
+      inside_image: l.index.every((x, d) => x >= -0.5 && x < facts.outputGrid.size[d] - 0.5),
+    })),
+  }
+  const key = workKeys.analysis(input.run)
+  await putJson(work, key, analysis)
+  return { analysis: { bucket: input.run.workBucket, key }, ms: Date.now() - started }
+}
+
+export function labelRows(partials: LabelPartials, grid: Grid, names: Record<string, string>): LabelStatisticsRow[] {
+  return labelStatistics(partials, grid, { excludeBackground: true }).map((s) => ({
+    value: s.label,
+    name: names[String(s.label)] ?? `label ${s.label}`,
+    voxel_count: s.voxel_count,
+    volume_mm3: s.volume_mm3,
+    volume_ml: s.volume_ml,
+    bbox_index: { min: s.bbox_index.min, max: s.bbox_index.max },
+    bbox_mm: { min_lps: s.bbox_mm.min, max_lps: s.bbox_mm.max },
+    centroid_lps_mm: s.centroid_lps,
+    sphere_equivalent_diameter_mm: s.equivalent_sphere_diameter_mm,
+    intensity_mean: s.mean ?? 0,
+    intensity_std_sample: s.std_sample ?? 0,
+    intensity_std_population: s.std_population ?? 0,
+    intensity_min: s.min ?? 0,
+    intensity_max: s.max ?? 0,
+  }))
+}

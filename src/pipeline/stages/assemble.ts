@@ -1,0 +1,62 @@
+// Stage "assemble": stitch the slabs into the output volumes, reduce the partial statistics
+// exactly, and draw the QC picture while the volumes are in memory.
+import { stitchSlabs } from '../../chunks/slab-image.js'
+import { pixelsOf } from '../../image/image.js'
+import { reducePartials } from '../../measure/reduce-partials.js'
+import type { LabelPartials } from '../../measure/label-partials.js'
+import { renderQcPng } from '../../report/qc-png.js'
+import { qcWindow } from '../../report/qc-window.js'
+import { getImage, getJson, putImage, putJson } from '../object-io.js'
+import { type StageContext, withScratch } from '../stage-context.js'
+import type { Assembled, ChunkResult, Prepared, CaseRef, RunRef } from '../state.js'
+import { caseManifestSchema } from '../state.js'
+import { outputKeys, workKeys } from '../work-keys.js'
+import type { CaseFacts } from './prepare.js'
+
+export interface AssembleInput {
+  case: CaseRef
+  run: RunRef
+  prepared: Prepared
+  chunkResults: ChunkResult[]
+}
+
+export async function assemble(input: AssembleInput, context: StageContext): Promise<Assembled> {
+  const started = Date.now()
+  const { run } = input
+  const work = context.stores(run.workBucket)
+  const output = context.stores(run.outputBucket)
+  const manifest = caseManifestSchema.parse(await getJson(context.stores(input.case.manifest.bucket), input.case.manifest.key))
+  const facts = await getJson<CaseFacts>(work, input.prepared.facts.key)
+  const results = [...input.chunkResults].sort((a, b) => a.index - b.index)
+  const slabStart = new Map(input.prepared.chunks.map((c) => [c.index, c.k0]))
+
+  return withScratch(context, async (scratch) => {
+    const imageSlabs = []
+    const labelSlabs = []
+    const partials: LabelPartials[] = []
+    for (const result of results) {
+      const k0 = slabStart.get(result.index)
+      if (k0 === undefined) throw new Error(`chunk ${result.index} is not in the plan`)
+      imageSlabs.push({ k0, pixels: pixelsOf(await getImage(work, result.imageKey, scratch)) })
+      labelSlabs.push({ k0, pixels: pixelsOf(await getImage(work, result.labelsKey, scratch)) })
+      partials.push(await getJson<LabelPartials>(work, result.partialsKey))
+    }
+    const image = stitchSlabs(facts.outputGrid, imageSlabs)
+    const labels = stitchSlabs(facts.outputGrid, labelSlabs)
+    const level = manifest.config.output.compression_level
+    const statisticsKey = workKeys.statistics(run)
+    await putJson(work, statisticsKey, reducePartials(partials))
+
+    const png = renderQcPng({ image, labels, window: qcWindow(image, facts.input.modality), labelNames: facts.labelNames })
+    await output.put(outputKeys.qc(run), png, 'image/png')
+    await putImage(output, outputKeys.image(run), image, scratch, level)
+    await putImage(output, outputKeys.labels(run), labels, scratch, level)
+    return {
+      image: { bucket: run.outputBucket, key: outputKeys.image(run) },
+      labels: { bucket: run.outputBucket, key: outputKeys.labels(run) },
+      qc: { bucket: run.outputBucket, key: outputKeys.qc(run) },
+      statistics: { bucket: run.workBucket, key: statisticsKey },
+      ms: Date.now() - started,
+    }
+  })
+}

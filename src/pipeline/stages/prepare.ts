@@ -1,0 +1,107 @@
+// Stage "prepare" (global footprint): read the case, resample it onto the isotropic output
+// grid, carry the reference segmentation along, and cut the volume into slabs for the workers.
+import path from 'node:path'
+import { promises as fs } from 'node:fs'
+import { planSlabs } from '../../chunks/plan-slabs.js'
+import { extractSlab } from '../../chunks/slab-image.js'
+import { physicalToIndex } from '../../image/geometry.js'
+import { type Image, componentTypeOf, gridOf, pixelsOf } from '../../image/image.js'
+import { extentCenteredIsotropicGrid, resample, resampleLabels } from '../../filters/resample.js'
+import { closingFootprint } from '../../filters/binary-morphology.js'
+import { type PipelineConfig } from '../config.js'
+import { loadCase } from '../load-case.js'
+import { getJson, putImage, putJson } from '../object-io.js'
+import { type StageContext, withScratch } from '../stage-context.js'
+import { type CaseManifest, type ExecutionInput, type Prepared, caseManifestSchema } from '../state.js'
+import { workKeys } from '../work-keys.js'
+import type { InputDescription, Warning } from '../report-schema.js'
+
+/** What prepare learned that later stages and the report need (stored as facts.json). */
+export interface CaseFacts {
+  input: InputDescription
+  inputs: { bucket: string; key: string; size_bytes: number; etag: string }[]
+  outputGrid: { size: number[]; spacing: number[]; origin: number[]; direction: number[] }
+  labelSource: 'reference' | 'baseline'
+  labelNames: Record<string, string>
+  landmarks: { name: string; lps: [number, number, number]; index: [number, number, number] }[]
+  warnings: Warning[]
+}
+
+export async function prepare(input: ExecutionInput, context: StageContext): Promise<Prepared> {
+  const started = Date.now()
+  const { run } = input
+  const manifest: CaseManifest = caseManifestSchema.parse(
+    await getJson(context.stores(input.case.manifest.bucket), input.case.manifest.key),
+  )
+  const config = manifest.config
+  const work = context.stores(run.workBucket)
+
+  return withScratch(context, async (scratch) => {
+    const files = []
+    for (const [n, object] of manifest.objects.entries()) {
+      const file = path.join(scratch, 'in', String(n).padStart(5, '0'), path.basename(object.key))
+      await fs.mkdir(path.dirname(file), { recursive: true })
+      await context.stores(object.bucket).download(object.key, file)
+      files.push({ file, key: object.key, role: object.role })
+    }
+    const loaded = await loadCase(files)
+
+    const outputGrid = extentCenteredIsotropicGrid(gridOf(loaded.image), config.resample.spacing_mm === 'min-in-plane' ? undefined : config.resample.spacing_mm)
+    const image = resample(loaded.image, outputGrid, {
+      interpolator: config.resample.interpolator,
+      defaultValue: paddingValue(config, loaded.modality),
+      outputType: config.output.image_type === 'float32' ? 'float32' : integerTypeOr(loaded.image),
+    })
+    const referenceLabels = loaded.reference ? resampleLabels(loaded.reference.labels, outputGrid) : undefined
+
+    // The baseline's closing needs context slices; a carried reference segmentation needs none.
+    const footprint = closingFootprint(config.segmentation.closing_radius_voxels)
+    const halo = referenceLabels || footprint.kind !== 'neighbourhood' ? 0 : footprint.haloVoxels[2]
+    const slabs = planSlabs(outputGrid.size, { slices: config.chunks.slices, maxMb: config.chunks.max_mb, halo })
+    const chunks = []
+    for (const slab of slabs) {
+      const imageKey = workKeys.chunkInputImage(run, slab.index)
+      await putImage(work, imageKey, extractSlab(image, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter), scratch)
+      let labelsKey: string | undefined
+      if (referenceLabels) {
+        labelsKey = workKeys.chunkInputLabels(run, slab.index)
+        await putImage(work, labelsKey, extractSlab(referenceLabels, slab.k0, slab.k1), scratch)
+      }
+      chunks.push({ ...slab, imageKey, labelsKey })
+    }
+
+    const labelNames: Record<string, string> = { ...config.labels.names }
+    if (loaded.reference) Object.assign(labelNames, loaded.reference.names)
+    else labelNames[String(config.segmentation.label_value)] ??= config.segmentation.label_name
+
+    const facts: CaseFacts = {
+      input: loaded.description,
+      inputs: manifest.objects.map((o) => ({ bucket: o.bucket, key: o.key, size_bytes: o.size, etag: o.etag })),
+      outputGrid,
+      labelSource: loaded.reference ? 'reference' : 'baseline',
+      labelNames,
+      landmarks: loaded.landmarks.map((l) => ({ ...l, index: physicalToIndex(outputGrid, l.lps) as [number, number, number] })),
+      warnings: loaded.warnings,
+    }
+    const factsKey = workKeys.facts(run)
+    await putJson(work, factsKey, facts)
+    return {
+      chunks,
+      facts: { bucket: run.workBucket, key: factsKey },
+      labelSource: facts.labelSource,
+      ms: Date.now() - started,
+    }
+  })
+}
+
+/** -1024 HU (air) for CT, 0 for everything else, unless configured. */
+export function paddingValue(config: PipelineConfig, modality: string): number {
+  if (config.resample.padding_value !== null) return config.resample.padding_value
+  return modality === 'CT' ? -1024 : 0
+}
+
+function integerTypeOr(image: Image): 'int16' | 'int32' | 'uint8' | 'uint16' | 'float32' {
+  const type = componentTypeOf(pixelsOf(image))
+  if (type === 'int16' || type === 'int32' || type === 'uint8' || type === 'uint16') return type
+  return 'float32'
+}

@@ -1,0 +1,67 @@
+// Stage "chunk" (runs once per slab, in parallel): the neighbourhood work of the pipeline on
+// one slab with its halo, then partial label statistics of the slab's own slices.
+import { slabSlices } from '../../chunks/slab-image.js'
+import { type Image, makeImage, gridOf, pixelsOf, type PixelArray } from '../../image/image.js'
+import { indexToPhysical } from '../../image/geometry.js'
+import { binaryThreshold } from '../../filters/binary-threshold.js'
+import { close } from '../../filters/binary-morphology.js'
+import { labelPartials } from '../../measure/label-partials.js'
+import type { PipelineConfig } from '../config.js'
+import { getImage, getJson, putImage, putJson } from '../object-io.js'
+import { type StageContext, withScratch } from '../stage-context.js'
+import { type ChunkRef, type ChunkResult, type CaseRef, type RunRef, caseManifestSchema } from '../state.js'
+import { workKeys } from '../work-keys.js'
+
+export interface ChunkJob {
+  chunk: ChunkRef
+  case: CaseRef
+  run: RunRef
+}
+
+export async function processChunk(job: ChunkJob, context: StageContext): Promise<ChunkResult> {
+  const started = Date.now()
+  const { chunk, run } = job
+  const work = context.stores(run.workBucket)
+  const manifest = caseManifestSchema.parse(await getJson(context.stores(job.case.manifest.bucket), job.case.manifest.key))
+  return withScratch(context, async (scratch) => {
+    const withHalo = await getImage(work, chunk.imageKey, scratch)
+    const labels = chunk.labelsKey
+      ? await getImage(work, chunk.labelsKey, scratch)
+      : cropHalo(baselineSegmentation(withHalo, manifest.config), chunk)
+    const image = cropHalo(withHalo, chunk)
+    const partials = labelPartials(labels, image, { kOffset: chunk.k0 })
+
+    const result: ChunkResult = {
+      index: chunk.index,
+      imageKey: workKeys.chunkImage(run, chunk.index),
+      labelsKey: workKeys.chunkLabels(run, chunk.index),
+      partialsKey: workKeys.chunkPartials(run, chunk.index),
+      ms: 0,
+    }
+    await putImage(work, result.imageKey, image, scratch)
+    await putImage(work, result.labelsKey, labels, scratch)
+    await putJson(work, result.partialsKey, partials)
+    return { ...result, ms: Date.now() - started }
+  })
+}
+
+/** The classical baseline: HU threshold, then binary closing with ITK's ball. */
+export function baselineSegmentation(image: Image, config: PipelineConfig): Image {
+  const { lower_hu, upper_hu, closing_radius_voxels, label_value } = config.segmentation
+  const mask = binaryThreshold(image, lower_hu, upper_hu ?? Infinity, 1, 0)
+  const closed = closing_radius_voxels > 0 ? close(mask, closing_radius_voxels) : mask
+  if (label_value !== 1) {
+    const pixels = pixelsOf(closed)
+    for (let i = 0; i < pixels.length; i++) if (pixels[i]) pixels[i] = label_value
+  }
+  return closed
+}
+
+/** The chunk's own slices, without the halo context. */
+function cropHalo(image: Image, chunk: ChunkRef): Image {
+  if (chunk.haloBefore === 0 && chunk.haloAfter === 0) return image
+  const grid = gridOf(image)
+  const depth = chunk.k1 - chunk.k0
+  const pixels = slabSlices(image, chunk.haloBefore, depth).slice() as PixelArray
+  return makeImage({ ...grid, size: [grid.size[0], grid.size[1], depth], origin: indexToPhysical(grid, [0, 0, chunk.haloBefore]) }, pixels)
+}

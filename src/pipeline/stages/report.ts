@@ -1,0 +1,70 @@
+// Stage "report": compose report.json from what the earlier stages stored, validate it
+// against the schema, and write it last: the report is the commit point of a case.
+import { pipelineVersion } from '../version.js'
+import { getJson, putJson } from '../object-io.js'
+import { type Report, reportSchema, reportSchemaVersion } from '../report-schema.js'
+import type { StageContext } from '../stage-context.js'
+import type { Analyzed, Assembled, CaseRef, ChunkResult, Prepared, RunRef } from '../state.js'
+import { outputKeys } from '../work-keys.js'
+import type { Analysis } from './analyze.js'
+import type { CaseFacts } from './prepare.js'
+
+export interface ReportInput {
+  case: CaseRef
+  run: RunRef
+  prepared: Prepared
+  chunkResults: ChunkResult[]
+  assembled: Assembled
+  analyzed: Analyzed
+}
+
+export interface ReportResult {
+  report: { bucket: string; key: string }
+  status: Report['status']
+}
+
+export async function writeReport(input: ReportInput, context: StageContext): Promise<ReportResult> {
+  const started = Date.now()
+  const { run } = input
+  const facts = await getJson<CaseFacts>(context.stores(input.prepared.facts.bucket), input.prepared.facts.key)
+  const analysis = await getJson<Analysis>(context.stores(input.analyzed.analysis.bucket), input.analyzed.analysis.key)
+  const output = context.stores(run.outputBucket)
+  const sizeOf = async (key: string) => (await output.head(key))?.size
+  const chunkMs = input.chunkResults.map((c) => c.ms)
+  const report: Report = {
+    schema_version: reportSchemaVersion,
+    status: 'processed',
+    dataset: input.case.dataset,
+    case_id: input.case.caseId,
+    run_id: run.runId,
+    created_at: new Date().toISOString(),
+    pipeline: { version: pipelineVersion, config_hash: run.configHash },
+    inputs: facts.inputs,
+    input: facts.input,
+    output_grid: {
+      size_voxels: facts.outputGrid.size as [number, number, number],
+      spacing_mm: facts.outputGrid.spacing as [number, number, number],
+    },
+    outputs: {
+      image: { ...input.assembled.image, size_bytes: await sizeOf(input.assembled.image.key) },
+      labels: { ...input.assembled.labels, size_bytes: await sizeOf(input.assembled.labels.key) },
+      qc_png: { ...input.assembled.qc, size_bytes: await sizeOf(input.assembled.qc.key) },
+      report: { bucket: run.outputBucket, key: outputKeys.report(run) },
+    },
+    label_source: facts.labelSource,
+    labels: analysis.labels,
+    landmarks: analysis.landmarks,
+    timings_ms: {
+      prepare: input.prepared.ms,
+      chunks_sum: chunkMs.reduce((a, b) => a + b, 0),
+      chunk_max: Math.max(0, ...chunkMs),
+      assemble: input.assembled.ms,
+      analyze: input.analyzed.ms,
+      report: Date.now() - started,
+      total: Date.now() - Date.parse(run.startedAt),
+    },
+    warnings: facts.warnings,
+  }
+  await putJson(output, outputKeys.report(run), reportSchema.parse(report))
+  return { report: report.outputs.report, status: report.status }
+}

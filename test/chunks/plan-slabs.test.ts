@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { planSlabs, slicesForBudget } from '../../src/chunks/plan-slabs.js'
+
+describe('planSlabs', () => {
+  it('covers every slice exactly once, halos clipped at the volume ends', () => {
+    for (const [depth, slices, halo] of [[10, 3, 2], [1, 5, 1], [7, 1, 3], [100, 100, 0]]) {
+      const slabs = planSlabs([4, 4, depth], { slices, maxMb: 1, halo })
+      const owner = new Array(depth).fill(0)
+      for (const s of slabs) {
+        for (let k = s.k0; k < s.k1; k++) owner[k]++
+        expect(s.haloBefore).toBe(Math.min(halo, s.k0))
+        expect(s.haloAfter).toBe(Math.min(halo, depth - s.k1))
+      }
+      expect(owner.every((n) => n === 1)).toBe(true)
+      expect(slabs.map((s) => s.index)).toEqual(slabs.map((_, i) => i))
+    }
+  })
+
+  it('sizes slabs by the memory budget when no slice count is given', () => {
+    // 512 x 512 float32 = 1 MiB per slice; 64 MiB budget minus 2 x 2 halo slices = 60 slices.
+    expect(slicesForBudget([512, 512, 300], 64, 2)).toBe(60)
+    const slabs = planSlabs([512, 512, 300], { maxMb: 64, halo: 2 })
+    expect(slabs).toHaveLength(5)
+  })
+})
