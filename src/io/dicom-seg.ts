@@ -3,6 +3,7 @@
 // of the SEG voxel whose centre is nearest to its physical position. Frame order, slice order
 // and the SEG's extent never matter, only positions do.
 import { readOverlappingSegmentationNode, readSegmentationNode } from '@itk-wasm/dicom'
+import { withQuietStdout } from './quiet-wasm-stdout.js'
 import dcmjs from 'dcmjs'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
@@ -121,10 +122,10 @@ async function readSegHeader(file: string): Promise<{ sopClassUid: string; sopIn
 async function decodeWithDcmqi(file: string): Promise<{ image: Image; segments: DcmqiSegment[][] }> {
   let result
   try {
-    result = await readSegmentationNode(file)
+    result = await withQuietStdout(() => readSegmentationNode(file))
   } catch (scalarError) {
     try {
-      result = await readOverlappingSegmentationNode(file)
+      result = await withQuietStdout(() => readOverlappingSegmentationNode(file))
     } catch (error) {
       throw new BadInputError(`dcmqi cannot decode this DICOM SEG (${errorMessage(scalarError)}; ${errorMessage(error)})`, { file }, { cause: error })
     }

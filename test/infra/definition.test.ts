@@ -11,6 +11,7 @@ import {
   type DefinitionPlaceholder,
 } from '../../infra/state-machine/definition.js'
 import { synthStack } from './synth.js'
+import { localDefinitionJson, localResourceNames } from '../../src/local/local-state-machine.js'
 
 type Intrinsic = { Ref: string } | { 'Fn::GetAtt': [string, string] }
 
@@ -67,6 +68,12 @@ describe('deployed state-machine definition', () => {
     expect(parsed.States.Prepare.Resource).toBe(values.PrepareFunctionArn)
     expect(parsed.States.Chunks.ItemProcessor.States.ProcessChunk.Parameters.QueueUrl).toBe(values.ChunkQueueUrl)
     expect(parsed.States.ReportFailure.Resource).toBe(values.ReportFailureFunctionArn)
+  })
+
+  it('is what the embedded runner executes: the template definition with the local stand-ins substituted', () => {
+    const { props } = defaults
+    expect(Object.keys(localResourceNames).sort()).toEqual(Object.keys(props.DefinitionSubstitutions).sort())
+    expect(localDefinitionJson()).toBe(applySubstitutions(props.DefinitionString as string, localResourceNames))
   })
 
   it('uses the default definition options unless the stack is given others', () => {

@@ -100,8 +100,22 @@ export function paddingValue(config: PipelineConfig, modality: string): number {
   return modality === 'CT' ? -1024 : 0
 }
 
+/**
+ * Output type for "keep the input's type": integer scans stay integer, and as int16 whenever
+ * their values fit (GDCM widens rescaled CT to int32 although HU always fit in int16).
+ */
 function integerTypeOr(image: Image): 'int16' | 'int32' | 'uint8' | 'uint16' | 'float32' {
   const type = componentTypeOf(pixelsOf(image))
-  if (type === 'int16' || type === 'int32' || type === 'uint8' || type === 'uint16') return type
-  return 'float32'
+  if (type === 'uint8' || type === 'int16' || type === 'uint16') return type
+  if (type !== 'int32' && type !== 'uint32') return 'float32'
+  const data = pixelsOf(image)
+  let min = Infinity
+  let max = -Infinity
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]
+    if (v < min) min = v
+    if (v > max) max = v
+  }
+  if (min >= -32768 && max <= 32767) return 'int16'
+  return type === 'int32' ? 'int32' : 'float32'
 }
