@@ -225,31 +225,9 @@ function axisTaps(kind: Interpolator, n: number, m: number, a: number, b: number
       idx[p] = Math.floor(x + 0.5) // ITK rounds half up
       w[p] = 1
     } else if (kind === 'linear') {
-      // as LinearInterpolateImageFunction: base index clamped to the image, no neighbour past the end
-      let i0 = Math.floor(x)
-      let t = x - i0
-      if (i0 < 0) {
-        i0 = 0
-        t = 0
-      }
-      if (i0 >= n - 1) {
-        i0 = n - 1
-        t = 0
-      }
-      idx[p] = i0
-      idx[p + 1] = Math.min(i0 + 1, n - 1)
-      w[p] = 1 - t
-      w[p + 1] = t
+      linearTaps(x, n, idx, w, p)
     } else {
-      const f = Math.floor(x)
-      const t = x - f
-      const t2 = t * t, t3 = t2 * t
-      const u = 1 - t
-      w[p] = (u * u * u) / 6
-      w[p + 1] = (3 * t3 - 6 * t2 + 4) / 6
-      w[p + 2] = (-3 * t3 + 3 * t2 + 3 * t + 1) / 6
-      w[p + 3] = t3 / 6
-      for (let k = 0; k < 4; k++) idx[p + k] = mirrorIndex(f - 1 + k, n)
+      cubicTaps(x, n, idx, w, p)
     }
   }
   return { n, m, identity, T, idx, w, valid }
@@ -495,7 +473,8 @@ function resampleGeneral(
   }
 }
 
-function linearTaps(x: number, n: number, idx: Int32Array, w: Float64Array): void {
+/** LinearInterpolateImageFunction's taps: base index clamped to the image, none past the end. Written at idx[p..p+1]. */
+function linearTaps(x: number, n: number, idx: Int32Array, w: Float64Array, p = 0): void {
   let i0 = Math.floor(x)
   let t = x - i0
   if (i0 < 0) {
@@ -506,22 +485,23 @@ function linearTaps(x: number, n: number, idx: Int32Array, w: Float64Array): voi
     i0 = n - 1
     t = 0
   }
-  idx[0] = i0
-  idx[1] = i0 + 1 < n ? i0 + 1 : n - 1
-  w[0] = 1 - t
-  w[1] = t
+  idx[p] = i0
+  idx[p + 1] = i0 + 1 < n ? i0 + 1 : n - 1
+  w[p] = 1 - t
+  w[p + 1] = t
 }
 
-function cubicTaps(x: number, n: number, idx: Int32Array, w: Float64Array): void {
+/** Cubic B-spline taps floor(x)-1 .. floor(x)+2 with mirrored indices. Written at idx[p..p+3]. */
+function cubicTaps(x: number, n: number, idx: Int32Array, w: Float64Array, p = 0): void {
   const f = Math.floor(x)
   const t = x - f
   const t2 = t * t, t3 = t2 * t
   const u = 1 - t
-  w[0] = (u * u * u) / 6
-  w[1] = (3 * t3 - 6 * t2 + 4) / 6
-  w[2] = (-3 * t3 + 3 * t2 + 3 * t + 1) / 6
-  w[3] = t3 / 6
-  for (let k = 0; k < 4; k++) idx[k] = mirrorIndex(f - 1 + k, n)
+  w[p] = (u * u * u) / 6
+  w[p + 1] = (3 * t3 - 6 * t2 + 4) / 6
+  w[p + 2] = (-3 * t3 + 3 * t2 + 3 * t + 1) / 6
+  w[p + 3] = t3 / 6
+  for (let k = 0; k < 4; k++) idx[p + k] = mirrorIndex(f - 1 + k, n)
 }
 
 /** B-spline coefficients along one axis of a float64 volume, in place (tiles of neighbouring lines). */

@@ -1,11 +1,8 @@
 // The few header fields voxelflow needs to classify and group DICOM files, read with dcmjs
 // up to (not including) the pixel data.
-import dcmjs from 'dcmjs'
+import { DicomMessage, DicomMetaDictionary } from './dcmjs-parser.js'
 import { promises as fs } from 'node:fs'
 
-const { DicomMessage, DicomMetaDictionary } = dcmjs.data
-// dcmjs warns on every private VR it does not know; those are not the user's problem.
-dcmjs.log.getLogger('validation.dcmjs').setLevel('silent')
 
 export interface DicomHeader {
   file: string

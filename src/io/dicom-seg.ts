@@ -4,7 +4,7 @@
 // and the SEG's extent never matter, only positions do.
 import { readOverlappingSegmentationNode, readSegmentationNode } from '@itk-wasm/dicom'
 import { withQuietStdout } from './quiet-wasm-stdout.js'
-import dcmjs from 'dcmjs'
+import { type CodedConcept, DicomMessage, DicomMetaDictionary } from './dcmjs-parser.js'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { Image } from '../image/image.js'
@@ -12,14 +12,8 @@ import { makeImage, voxelCount } from '../image/image.js'
 import { indexToPhysical, physicalToIndex } from '../image/geometry.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 
-const { DicomMessage, DicomMetaDictionary } = dcmjs.data
-dcmjs.log.getLogger('validation.dcmjs').setLevel('silent')
 
-export interface CodedConcept {
-  value: string
-  scheme: string
-  meaning: string
-}
+export type { CodedConcept }
 
 export interface SegSegment {
   /** Segment number, also the value of the segment in the label map. */

@@ -2,20 +2,14 @@
 // The content tree is walked with dcmjs; SCOORD3D POINT / MULTIPOINT items become points in
 // patient coordinates (DICOM's patient system is LPS, GraphicData is in mm), NUM items
 // become measurements. Each is tagged with its measurement group's Tracking Identifier.
-import dcmjs from 'dcmjs'
+import { type CodedConcept, DicomMessage, DicomMetaDictionary } from './dcmjs-parser.js'
 import { promises as fs } from 'node:fs'
 import type { Grid, Image } from '../image/image.js'
 import { physicalToIndex } from '../image/geometry.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 
-const { DicomMessage, DicomMetaDictionary } = dcmjs.data
-dcmjs.log.getLogger('validation.dcmjs').setLevel('silent')
 
-export interface CodedConcept {
-  value: string
-  scheme: string
-  meaning: string
-}
+export type { CodedConcept }
 
 export interface SrPoint {
   /** The group's Tracking Identifier, else the Finding's meaning, else the item's concept name. */

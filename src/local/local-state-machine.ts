@@ -24,9 +24,11 @@ export interface LocalStageHandlers {
   analyze: Handler
   report: Handler
   reportFailure: Handler
-  /** Receives the SQS message body the chunk task would send; resolves with the task's output. */
-  chunk: (messageBody: Record<string, unknown>) => Promise<unknown>
+  chunk: ChunkDispatch
 }
+
+/** Receives the SQS message body the chunk task sends (with its task token); resolves with the task's output. */
+export type ChunkDispatch = (messageBody: Record<string, unknown> & { taskToken: string }) => Promise<unknown>
 
 export const localResourceNames: Record<DefinitionPlaceholder, string> = {
   PrepareFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:voxelflow-prepare',

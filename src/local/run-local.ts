@@ -3,11 +3,6 @@
 import { promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { createAnalyzeHandler } from '../../functions/analyze/create-handler.js'
-import { createAssembleHandler } from '../../functions/assemble/create-handler.js'
-import { createPrepareHandler } from '../../functions/prepare/create-handler.js'
-import { createReportFailureHandler } from '../../functions/report-failure/create-handler.js'
-import { createReportHandler } from '../../functions/report/create-handler.js'
 import { type PipelineConfig, defaultConfig } from '../pipeline/config.js'
 import { planRun } from '../pipeline/plan-run.js'
 import { type Report, reportSchema } from '../pipeline/report-schema.js'
@@ -17,6 +12,7 @@ import { ChunkPool } from './chunk-pool.js'
 import { type LocalCase, discoverCases } from './discover-cases.js'
 import { type BucketFolders, folderStores } from './folder-stores.js'
 import { type EventLog, LocalStateMachine } from './local-state-machine.js'
+import { localStageHandlers } from './stage-handlers.js'
 
 export interface LocalRunOptions {
   input: string
@@ -71,14 +67,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
   const pool = new ChunkPool({ buckets, workers: options.workers })
   const caseOfExecution = new Map<string, string>()
   const machine = new LocalStateMachine(
-    {
-      prepare: createPrepareHandler(context),
-      assemble: createAssembleHandler(context),
-      analyze: createAnalyzeHandler(context),
-      report: createReportHandler(context),
-      reportFailure: createReportFailureHandler(context),
-      chunk: (body) => pool.run(body as Record<string, unknown> & { taskToken: string }),
-    },
+    localStageHandlers(context, (body) => pool.run(body)),
     (execution, event) => forwardProgress(caseOfExecution.get(execution) ?? execution, event, options.onProgress),
   )
 

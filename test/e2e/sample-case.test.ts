@@ -73,7 +73,7 @@ describe('the sample case through voxelflow run', () => {
         expect(volume.spacing[d]).toBeCloseTo(s, 5)
         expect(volume.origin[d]).toBeCloseTo(expectedOrigin[d], 3)
       }
-      expect(Array.from(volume.direction).map((v) => Math.abs(v))).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1])
+      expect(Array.from(volume.direction as ArrayLike<number>).map((v) => Math.abs(v))).toEqual([1, 0, 0, 0, 1, 0, 0, 0, 1])
     }
     expect(image.imageType.componentType).toBe('int16')
     // Every label voxel of the file is counted in the report.

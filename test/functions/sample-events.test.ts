@@ -6,16 +6,12 @@ import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createAnalyzeHandler } from '../../functions/analyze/create-handler.js'
-import { createAssembleHandler } from '../../functions/assemble/create-handler.js'
 import { createIngestHandler } from '../../functions/ingest/create-handler.js'
-import { createPrepareHandler } from '../../functions/prepare/create-handler.js'
-import { createReportFailureHandler } from '../../functions/report-failure/create-handler.js'
-import { createReportHandler } from '../../functions/report/create-handler.js'
 import { sqsEventSchema } from '../../src/aws/sqs-event.js'
 import { ChunkPool } from '../../src/local/chunk-pool.js'
 import { folderStores } from '../../src/local/folder-stores.js'
 import { LocalStateMachine } from '../../src/local/local-state-machine.js'
+import { localStageHandlers } from '../../src/local/stage-handlers.js'
 import { getJson } from '../../src/pipeline/object-io.js'
 import { type Report } from '../../src/pipeline/report-schema.js'
 import { chunkMessageSchema, executionInputSchema } from '../../src/pipeline/state.js'
@@ -43,14 +39,7 @@ describe('events/', () => {
     await stores('voxelflow-input-123456789012').put('pelvis/pelvis-001/case.json', '{}')
     const context = { stores }
     const pool = new ChunkPool({ buckets, workers: 0 })
-    const machine = new LocalStateMachine({
-      prepare: createPrepareHandler(context),
-      assemble: createAssembleHandler(context),
-      analyze: createAnalyzeHandler(context),
-      report: createReportHandler(context),
-      reportFailure: createReportFailureHandler(context),
-      chunk: (body) => pool.run(body as never),
-    })
+    const machine = new LocalStateMachine(localStageHandlers(context, (body) => pool.run(body)))
     const ingest = createIngestHandler(
       { stores, workBucket: 'voxelflow-work-123456789012', outputBucket: 'voxelflow-output-123456789012', starter: machine, config: {} },
       () => {},

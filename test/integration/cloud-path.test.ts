@@ -8,19 +8,15 @@ import path from 'node:path'
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { SQSClient } from '@aws-sdk/client-sqs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createAnalyzeHandler } from '../../functions/analyze/create-handler.js'
-import { createAssembleHandler } from '../../functions/assemble/create-handler.js'
 import { createChunkWorkerHandler } from '../../functions/chunk-worker/create-handler.js'
 import { createIngestHandler } from '../../functions/ingest/create-handler.js'
-import { createPrepareHandler } from '../../functions/prepare/create-handler.js'
-import { createReportFailureHandler } from '../../functions/report-failure/create-handler.js'
-import { createReportHandler } from '../../functions/report/create-handler.js'
 import { createS3Client, createSqsClient } from '../../src/aws/clients.js'
 import { s3StoreResolver } from '../../src/aws/cloud-context.js'
 import { s3Event, s3PutEventRecord } from '../../src/aws/s3-event.js'
 import { sqsChunkDispatcher } from '../../src/aws/sqs-chunk-dispatcher.js'
 import { createQueueWithDlq, pollQueue, sendJson } from '../../src/aws/sqs-queue.js'
 import { LocalStateMachine } from '../../src/local/local-state-machine.js'
+import { localStageHandlers } from '../../src/local/stage-handlers.js'
 import { TaskTokenRegistry } from '../../src/local/task-token-registry.js'
 import { getJson } from '../../src/pipeline/object-io.js'
 import { reportSchema } from '../../src/pipeline/report-schema.js'
@@ -68,14 +64,7 @@ describe('upload -> S3 event -> SQS -> ingest -> state machine -> outputs', () =
     const stores = s3StoreResolver(s3Client)
     const context = { stores, scratchRoot: os.tmpdir() }
     const tokens = new TaskTokenRegistry()
-    const machine = new LocalStateMachine({
-      prepare: createPrepareHandler(context),
-      assemble: createAssembleHandler(context),
-      analyze: createAnalyzeHandler(context),
-      report: createReportHandler(context),
-      reportFailure: createReportFailureHandler(context),
-      chunk: sqsChunkDispatcher(sqsClient, chunkQueue.queueUrl, tokens),
-    })
+    const machine = new LocalStateMachine(localStageHandlers(context, sqsChunkDispatcher(sqsClient, chunkQueue.queueUrl, tokens)))
     const ingest = createIngestHandler(
       { stores, workBucket: 'work', outputBucket: 'output', starter: machine, config: { chunks: { slices: 30 } } },
       () => {},
