@@ -52,10 +52,13 @@ const GLYPHS: Record<string, string> = {
 export const GLYPH_WIDTH = 5
 export const GLYPH_HEIGHT = 7
 
-function glyphRows(ch: string): string[] {
-  const g = GLYPHS[ch] ?? GLYPHS[ch.toUpperCase()] ?? GLYPHS['?']
+/** The lower-case "m" is only for units ("50 mm"); inside words every letter is a capital. */
+function glyphRows(ch: string, inWord: boolean): string[] {
+  const g = (inWord ? GLYPHS[ch.toUpperCase()] : undefined) ?? GLYPHS[ch] ?? GLYPHS[ch.toUpperCase()] ?? GLYPHS['?']
   return g.split(' ')
 }
+
+const isUnitText = (text: string) => /^[\d.\s]*m+$/.test(text)
 
 /** Width in pixels of `text` drawn at `scale` (1 px gap between glyphs). */
 export function textWidth(text: string, scale = 1): number {
@@ -72,8 +75,9 @@ export function drawText(
   text: string, x: number, y: number, color: readonly [number, number, number], scale = 1,
 ): void {
   let cx = x
+  const inWord = !isUnitText(text)
   for (const ch of text) {
-    const rows = glyphRows(ch)
+    const rows = glyphRows(ch, inWord)
     for (let r = 0; r < GLYPH_HEIGHT; r++) {
       for (let c = 0; c < GLYPH_WIDTH; c++) {
         if (rows[r][c] !== '#') continue
