@@ -22,6 +22,14 @@ export function slabSlices(image: Image, from: number, count: number): PixelArra
   return data.subarray(from * sliceVoxels, (from + count) * sliceVoxels) as PixelArray
 }
 
+/** Slices [from, from + count) of a slab image as their own image (a halo cropped off). */
+export function cropSlices(image: Image, from: number, count: number): Image {
+  if (from === 0 && count === image.size[2]) return image
+  const grid = gridOf(image)
+  const pixels = slabSlices(image, from, count).slice() as PixelArray
+  return makeImage({ ...grid, size: [grid.size[0], grid.size[1], count], origin: indexToPhysical(grid, [0, 0, from]) }, pixels, image.name)
+}
+
 /** Allocate a whole volume and copy slab pixels in at slice offsets. */
 export function stitchSlabs(
   grid: { size: number[]; spacing: number[]; origin: number[]; direction: number[] },

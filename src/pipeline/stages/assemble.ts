@@ -1,6 +1,6 @@
 // Stage "assemble": stitch the slabs into the output volumes, reduce the partial statistics
 // exactly, and draw the QC picture while the volumes are in memory.
-import { stitchSlabs } from '../../chunks/slab-image.js'
+import { cropSlices, stitchSlabs } from '../../chunks/slab-image.js'
 import { pixelsOf } from '../../image/image.js'
 import { reducePartials } from '../../measure/reduce-partials.js'
 import type { LabelPartials } from '../../measure/label-partials.js'
@@ -28,17 +28,21 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
   const manifest = caseManifestSchema.parse(await getJson(context.stores(input.case.manifest.bucket), input.case.manifest.key))
   const facts = await getJson<CaseFacts>(work, input.prepared.facts.key)
   const results = [...input.chunkResults].sort((a, b) => a.index - b.index)
-  const slabStart = new Map(input.prepared.chunks.map((c) => [c.index, c.k0]))
+  const plan = new Map(input.prepared.chunks.map((c) => [c.index, c]))
 
   return withScratch(context, async (scratch) => {
     const imageSlabs = []
     const labelSlabs = []
     const partials: LabelPartials[] = []
     for (const result of results) {
-      const k0 = slabStart.get(result.index)
-      if (k0 === undefined) throw new Error(`chunk ${result.index} is not in the plan`)
-      imageSlabs.push({ k0, pixels: pixelsOf(await getImage(work, result.imageKey, scratch)) })
-      labelSlabs.push({ k0, pixels: pixelsOf(await getImage(work, result.labelsKey, scratch)) })
+      const chunk = plan.get(result.index)
+      if (!chunk) throw new Error(`chunk ${result.index} is not in the plan`)
+      const depth = chunk.k1 - chunk.k0
+      // A chunk image read back from its input still carries the halo slices.
+      const image = await getImage(work, result.imageKey, scratch)
+      const haloBefore = image.size[2] === depth ? 0 : chunk.haloBefore
+      imageSlabs.push({ k0: chunk.k0, pixels: pixelsOf(cropSlices(image, haloBefore, depth)) })
+      labelSlabs.push({ k0: chunk.k0, pixels: pixelsOf(await getImage(work, result.labelsKey, scratch)) })
       partials.push(await getJson<LabelPartials>(work, result.partialsKey))
     }
     const image = stitchSlabs(facts.outputGrid, imageSlabs)
@@ -49,8 +53,11 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
 
     const png = renderQcPng({ image, labels, window: qcWindow(image, facts.input.modality), labelNames: facts.labelNames })
     await output.put(outputKeys.qc(run), png, 'image/png')
-    await putImage(output, outputKeys.image(run), image, scratch, level)
-    await putImage(output, outputKeys.labels(run), labels, scratch, level)
+    // Compression runs on libuv's thread pool: both volumes at once use both cores.
+    await Promise.all([
+      putImage(output, outputKeys.image(run), image, scratch, level),
+      putImage(output, outputKeys.labels(run), labels, scratch, level),
+    ])
     return {
       image: { bucket: run.outputBucket, key: outputKeys.image(run) },
       labels: { bucket: run.outputBucket, key: outputKeys.labels(run) },

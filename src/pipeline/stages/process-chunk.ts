@@ -1,8 +1,7 @@
 // Stage "chunk" (runs once per slab, in parallel): the neighbourhood work of the pipeline on
 // one slab with its halo, then partial label statistics of the slab's own slices.
-import { slabSlices } from '../../chunks/slab-image.js'
-import { type Image, makeImage, gridOf, pixelsOf, type PixelArray } from '../../image/image.js'
-import { indexToPhysical } from '../../image/geometry.js'
+import { cropSlices } from '../../chunks/slab-image.js'
+import { type Image, pixelsOf } from '../../image/image.js'
 import { binaryThreshold } from '../../filters/binary-threshold.js'
 import { close } from '../../filters/binary-morphology.js'
 import { labelPartials } from '../../measure/label-partials.js'
@@ -31,14 +30,15 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
     const image = cropHalo(withHalo, chunk)
     const partials = labelPartials(labels, image, { kOffset: chunk.k0 })
 
+    // No chunk stage changes the image yet: assemble takes it from the chunk's input (halo
+    // cropped) instead of a second copy. A stage that changes it writes chunkImage.
     const result: ChunkResult = {
       index: chunk.index,
-      imageKey: workKeys.chunkImage(run, chunk.index),
+      imageKey: chunk.imageKey,
       labelsKey: workKeys.chunkLabels(run, chunk.index),
       partialsKey: workKeys.chunkPartials(run, chunk.index),
       ms: 0,
     }
-    await putImage(work, result.imageKey, image, scratch)
     await putImage(work, result.labelsKey, labels, scratch)
     await putJson(work, result.partialsKey, partials)
     return { ...result, ms: Date.now() - started }
@@ -59,9 +59,5 @@ export function baselineSegmentation(image: Image, config: PipelineConfig): Imag
 
 /** The chunk's own slices, without the halo context. */
 function cropHalo(image: Image, chunk: ChunkRef): Image {
-  if (chunk.haloBefore === 0 && chunk.haloAfter === 0) return image
-  const grid = gridOf(image)
-  const depth = chunk.k1 - chunk.k0
-  const pixels = slabSlices(image, chunk.haloBefore, depth).slice() as PixelArray
-  return makeImage({ ...grid, size: [grid.size[0], grid.size[1], depth], origin: indexToPhysical(grid, [0, 0, chunk.haloBefore]) }, pixels)
+  return cropSlices(image, chunk.haloBefore, chunk.k1 - chunk.k0)
 }
