@@ -79,7 +79,7 @@ export const reportSchema = z.object({
     qc_png: objectRefSchema.optional(),
     report: objectRefSchema,
   }),
-  label_source: z.enum(['reference', 'baseline']).optional(),
+  label_source: z.enum(['reference', 'baseline', 'none']).optional(),
   labels: z.array(labelStatisticsSchema),
   landmarks: z.array(landmarkSchema),
   timings_ms: z.record(z.string(), z.number().nonnegative()),

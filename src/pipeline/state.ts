@@ -49,8 +49,13 @@ export type RunRef = z.infer<typeof runRefSchema>
 export const executionInputSchema = z.object({ case: caseRefSchema, run: runRefSchema })
 export type ExecutionInput = z.infer<typeof executionInputSchema>
 
+/** Where a chunk's labels come from: the carried reference, the baseline segmentation, or nowhere. */
+export const labelSourceSchema = z.enum(['reference', 'baseline', 'none'])
+export type LabelSource = z.infer<typeof labelSourceSchema>
+
 export const chunkRefSchema = z.object({
   index: z.number().int().nonnegative(),
+  labelSource: labelSourceSchema,
   /** Output slices [k0, k1) this chunk owns. */
   k0: z.number().int().nonnegative(),
   k1: z.number().int().positive(),
@@ -66,7 +71,7 @@ export const preparedSchema = z.object({
   chunks: z.array(chunkRefSchema).min(1),
   /** Small facts prepare learned (input description, warnings), stored as an object. */
   facts: objectPointerSchema,
-  labelSource: z.enum(['reference', 'baseline']),
+  labelSource: labelSourceSchema,
   ms: z.number(),
 })
 export type Prepared = z.infer<typeof preparedSchema>

@@ -82,3 +82,29 @@ describe('baseline segmentation on the ITK pelvis crop', () => {
     expect(image.origin.map((v) => Number(v.toFixed(4)))).toEqual(input.origin.map((v) => Number(v.toFixed(4))))
   })
 })
+
+describe('mr-t1-head.nii.gz (coronal MR NIfTI)', () => {
+  it('keeps the coronal orientation, and gives MR no HU-threshold labels', async () => {
+    const out = tmp()
+    const { cases } = await runLocal({ input: dataPath('mr-t1-head.nii.gz'), out, workers: 1 })
+    const { report } = cases[0]
+    expect(report.status).toBe('processed')
+    // README: shape (128, 128, 62), zooms (2, 2, 3), axis codes LSA (sform exact).
+    expect(report.input).toMatchObject({ kind: 'nifti', modality: 'MR', size_voxels: [128, 128, 62], spacing_mm: [2, 2, 3], orientation: 'LSA' })
+    expect(report.output_grid).toEqual({ size_voxels: [128, 128, 93], spacing_mm: [2, 2, 2] })
+    expect(report.label_source).toBe('none')
+    expect(report.labels).toEqual([])
+    expect(report.warnings.map((w) => w.code)).toContain('no_segmentation')
+    const image = await readImageNode(path.join(out, 'mr-t1-head', 'image.nii.gz'))
+    expect(Array.from(image.direction as ArrayLike<number>).map((v) => Math.round(v) + 0)).toEqual([1, 0, 0, 0, 0, -1, 0, 1, 0])
+  })
+
+  it('carries a reference label map along with its volumes (3 mm slices resampled to 2 mm tile exactly)', async () => {
+    const out = tmp()
+    const { cases } = await runLocal({ input: dataPath('mr-t1-head.nii.gz'), reference: dataPath('mr-t1-head.labels.nii.gz'), out, workers: 1 })
+    const background = cases[0].report.labels.find((l) => l.value === 1)!
+    // README: label 1 (the background class) has 729,202 voxels of 2 x 2 x 3 mm. Each 3 mm slice
+    // becomes one or two 2 mm slices (1.5 on average), so the volume holds to a fraction of a percent.
+    expect(Math.abs(background.volume_mm3 / (729_202 * 12) - 1)).toBeLessThan(0.005)
+  })
+})

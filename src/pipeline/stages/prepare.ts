@@ -12,7 +12,7 @@ import { type PipelineConfig } from '../config.js'
 import { loadCase } from '../load-case.js'
 import { getJson, putImage, putJson } from '../object-io.js'
 import { type StageContext, withScratch } from '../stage-context.js'
-import { type CaseManifest, type ExecutionInput, type Prepared, caseManifestSchema } from '../state.js'
+import { type CaseManifest, type ExecutionInput, type LabelSource, type Prepared, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
 import type { InputDescription, Warning } from '../report-schema.js'
 
@@ -21,7 +21,7 @@ export interface CaseFacts {
   input: InputDescription
   inputs: { bucket: string; key: string; size_bytes: number; etag: string }[]
   outputGrid: { size: number[]; spacing: number[]; origin: number[]; direction: number[] }
-  labelSource: 'reference' | 'baseline'
+  labelSource: LabelSource
   labelNames: Record<string, string>
   landmarks: { name: string; lps: [number, number, number]; index: [number, number, number] }[]
   warnings: Warning[]
@@ -54,9 +54,13 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     })
     const referenceLabels = loaded.reference ? resampleLabels(loaded.reference.labels, outputGrid) : undefined
 
+    const labelSource = chooseLabelSource(Boolean(referenceLabels), loaded.modality)
+    if (labelSource === 'none') {
+      loaded.warnings.push({ code: 'no_segmentation', message: `the baseline segmentation thresholds Hounsfield units and applies to CT only; this ${loaded.modality} case gets an empty label map (give a reference segmentation to carry one along)` })
+    }
     // The baseline's closing needs context slices; a carried reference segmentation needs none.
     const footprint = closingFootprint(config.segmentation.closing_radius_voxels)
-    const halo = referenceLabels || footprint.kind !== 'neighbourhood' ? 0 : footprint.haloVoxels[2]
+    const halo = labelSource !== 'baseline' || footprint.kind !== 'neighbourhood' ? 0 : footprint.haloVoxels[2]
     const slabs = planSlabs(outputGrid.size, { slices: config.chunks.slices, maxMb: config.chunks.max_mb, halo })
     const chunks = []
     for (const slab of slabs) {
@@ -67,18 +71,18 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
         labelsKey = workKeys.chunkInputLabels(run, slab.index)
         await putImage(work, labelsKey, extractSlab(referenceLabels, slab.k0, slab.k1), scratch)
       }
-      chunks.push({ ...slab, imageKey, labelsKey })
+      chunks.push({ ...slab, labelSource, imageKey, labelsKey })
     }
 
     const labelNames: Record<string, string> = { ...config.labels.names }
     if (loaded.reference) Object.assign(labelNames, loaded.reference.names)
-    else labelNames[String(config.segmentation.label_value)] ??= config.segmentation.label_name
+    else if (labelSource === 'baseline') labelNames[String(config.segmentation.label_value)] ??= config.segmentation.label_name
 
     const facts: CaseFacts = {
       input: loaded.description,
       inputs: manifest.objects.map((o) => ({ bucket: o.bucket, key: o.key, size_bytes: o.size, etag: o.etag })),
       outputGrid,
-      labelSource: loaded.reference ? 'reference' : 'baseline',
+      labelSource,
       labelNames,
       landmarks: loaded.landmarks.map((l) => ({ ...l, index: physicalToIndex(outputGrid, l.lps) as [number, number, number] })),
       warnings: loaded.warnings,
@@ -92,6 +96,12 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       ms: Date.now() - started,
     }
   })
+}
+
+/** A reference segmentation wins; the HU-threshold baseline only makes sense for CT. */
+export function chooseLabelSource(hasReference: boolean, modality: string): LabelSource {
+  if (hasReference) return 'reference'
+  return modality === 'CT' ? 'baseline' : 'none'
 }
 
 /** -1024 HU (air) for CT, 0 for everything else, unless configured. */

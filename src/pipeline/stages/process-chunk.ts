@@ -1,7 +1,7 @@
 // Stage "chunk" (runs once per slab, in parallel): the neighbourhood work of the pipeline on
 // one slab with its halo, then partial label statistics of the slab's own slices.
 import { cropSlices } from '../../chunks/slab-image.js'
-import { type Image, pixelsOf } from '../../image/image.js'
+import { type Image, pixelsOf, withPixels } from '../../image/image.js'
 import { binaryThreshold } from '../../filters/binary-threshold.js'
 import { close } from '../../filters/binary-morphology.js'
 import { labelPartials } from '../../measure/label-partials.js'
@@ -24,10 +24,8 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
   const manifest = caseManifestSchema.parse(await getJson(context.stores(job.case.manifest.bucket), job.case.manifest.key))
   return withScratch(context, async (scratch) => {
     const withHalo = await getImage(work, chunk.imageKey, scratch)
-    const labels = chunk.labelsKey
-      ? await getImage(work, chunk.labelsKey, scratch)
-      : cropHalo(baselineSegmentation(withHalo, manifest.config), chunk)
     const image = cropHalo(withHalo, chunk)
+    const labels = await chunkLabels(chunk, withHalo, image, manifest.config, (key) => getImage(work, key, scratch))
     const partials = labelPartials(labels, image, { kOffset: chunk.k0 })
 
     // No chunk stage changes the image yet: assemble takes it from the chunk's input (halo
@@ -43,6 +41,15 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
     await putJson(work, result.partialsKey, partials)
     return { ...result, ms: Date.now() - started }
   })
+}
+
+async function chunkLabels(chunk: ChunkRef, withHalo: Image, image: Image, config: PipelineConfig, read: (key: string) => Promise<Image>): Promise<Image> {
+  if (chunk.labelSource === 'reference') {
+    if (!chunk.labelsKey) throw new Error(`chunk ${chunk.index} has a reference segmentation but no labels object`)
+    return read(chunk.labelsKey)
+  }
+  if (chunk.labelSource === 'baseline') return cropHalo(baselineSegmentation(withHalo, config), chunk)
+  return withPixels(image, new Uint8Array(pixelsOf(image).length))
 }
 
 /** The classical baseline: HU threshold, then binary closing with ITK's ball. */
