@@ -7,9 +7,9 @@ import { extractSlab } from '../../chunks/slab-image.js'
 import { physicalToIndex } from '../../image/geometry.js'
 import { type Image, componentTypeOf, gridOf, pixelsOf } from '../../image/image.js'
 import { extentCenteredIsotropicGrid, resample, resampleLabels } from '../../filters/resample.js'
-import { closingFootprint } from '../../filters/binary-morphology.js'
 import { type PipelineConfig } from '../config.js'
 import { loadCase } from '../load-case.js'
+import { chunkHaloSlices } from '../stage-registry.js'
 import { getJson, putImage, putJson } from '../object-io.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type CaseManifest, type ExecutionInput, type LabelSource, type Prepared, caseManifestSchema } from '../state.js'
@@ -58,9 +58,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     if (labelSource === 'none') {
       loaded.warnings.push({ code: 'no_segmentation', message: `the baseline segmentation thresholds Hounsfield units and applies to CT only; this ${loaded.modality} case gets an empty label map (give a reference segmentation to carry one along)` })
     }
-    // The baseline's closing needs context slices; a carried reference segmentation needs none.
-    const footprint = closingFootprint(config.segmentation.closing_radius_voxels)
-    const halo = labelSource !== 'baseline' || footprint.kind !== 'neighbourhood' ? 0 : footprint.haloVoxels[2]
+    const halo = chunkHaloSlices(labelSource, config)
     const slabs = planSlabs(outputGrid.size, { slices: config.chunks.slices, maxMb: config.chunks.max_mb, halo })
     const chunks = []
     for (const slab of slabs) {

@@ -1,15 +1,14 @@
-// Stage "chunk" (runs once per slab, in parallel): the neighbourhood work of the pipeline on
-// one slab with its halo, then partial label statistics of the slab's own slices.
+// Step "ProcessChunk" (once per slab, in parallel): the registered chunk stages on one slab with
+// its halo, then partial label statistics of the slab's own slices.
 import { cropSlices } from '../../chunks/slab-image.js'
 import { type Image, pixelsOf, withPixels } from '../../image/image.js'
-import { binaryThreshold } from '../../filters/binary-threshold.js'
-import { close } from '../../filters/binary-morphology.js'
 import { labelPartials } from '../../measure/label-partials.js'
 import type { PipelineConfig } from '../config.js'
 import { getImage, getJson, putImage, putJson } from '../object-io.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type ChunkRef, type ChunkResult, type CaseRef, type RunRef, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
+import { type Slab, enabledChunkStages } from '../stage-registry.js'
 
 export interface ChunkJob {
   chunk: ChunkRef
@@ -48,20 +47,9 @@ async function chunkLabels(chunk: ChunkRef, withHalo: Image, image: Image, confi
     if (!chunk.labelsKey) throw new Error(`chunk ${chunk.index} has a reference segmentation but no labels object`)
     return read(chunk.labelsKey)
   }
-  if (chunk.labelSource === 'baseline') return cropHalo(baselineSegmentation(withHalo, config), chunk)
-  return withPixels(image, new Uint8Array(pixelsOf(image).length))
-}
-
-/** The classical baseline: HU threshold, then binary closing with ITK's ball. */
-export function baselineSegmentation(image: Image, config: PipelineConfig): Image {
-  const { lower_hu, upper_hu, closing_radius_voxels, label_value } = config.segmentation
-  const mask = binaryThreshold(image, lower_hu, upper_hu ?? Infinity, 1, 0)
-  const closed = closing_radius_voxels > 0 ? close(mask, closing_radius_voxels) : mask
-  if (label_value !== 1) {
-    const pixels = pixelsOf(closed)
-    for (let i = 0; i < pixels.length; i++) if (pixels[i]) pixels[i] = label_value
-  }
-  return closed
+  let slab: Slab = { image: withHalo }
+  for (const stage of enabledChunkStages(chunk.labelSource, config)) slab = stage.apply(slab, config)
+  return slab.labels ? cropHalo(slab.labels, chunk) : withPixels(image, new Uint8Array(pixelsOf(image).length))
 }
 
 /** The chunk's own slices, without the halo context. */

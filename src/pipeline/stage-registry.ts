@@ -1,0 +1,45 @@
+// The registry of pipeline stages. Steps of the state machine run in this order; the chunk
+// stages run inside "ProcessChunk" on one slab with its halo. Each chunk stage declares its
+// footprint and the planner gives every slab the halo of all enabled stages together, so no
+// stage knows about chunks.
+import { type Footprint, composeFootprints, pointwiseFootprint } from '../chunks/footprint.js'
+import type { Image } from '../image/image.js'
+import type { PipelineConfig } from './config.js'
+import type { LabelSource } from './state.js'
+import { baselineSegmentationStage } from './stages/baseline-segmentation.js'
+
+/** A slab with its halo slices: the image, and labels once a stage has made them. */
+export interface Slab {
+  image: Image
+  labels?: Image
+}
+
+export interface ChunkStage {
+  name: string
+  description: string
+  enabled(labelSource: LabelSource, config: PipelineConfig): boolean
+  footprint(config: PipelineConfig): Footprint
+  apply(slab: Slab, config: PipelineConfig): Slab
+}
+
+/** Steps of the state machine, in order, and what each does (for docs, progress and reports). */
+export const pipelineSteps = [
+  { step: 'Prepare', footprint: 'global', does: 'read the case, resample to the isotropic grid, carry the reference segmentation, cut slabs' },
+  { step: 'ProcessChunk', footprint: 'per slab', does: 'the chunk stages below, then partial label statistics' },
+  { step: 'Assemble', footprint: 'global', does: 'stitch slabs into image.nii.gz and labels.nii.gz, reduce statistics, draw qc.png' },
+  { step: 'Analyze', footprint: 'global', does: 'per-label statistics with names and physical units, landmarks' },
+  { step: 'Report', footprint: 'global', does: 'report.json, written last' },
+] as const
+
+export const chunkStages: readonly ChunkStage[] = [baselineSegmentationStage]
+
+export function enabledChunkStages(labelSource: LabelSource, config: PipelineConfig): ChunkStage[] {
+  return chunkStages.filter((stage) => stage.enabled(labelSource, config))
+}
+
+/** Slices of context a slab needs along k for the enabled chunk stages run one after another. */
+export function chunkHaloSlices(labelSource: LabelSource, config: PipelineConfig): number {
+  const footprint = enabledChunkStages(labelSource, config).reduce((sum, stage) => composeFootprints(sum, stage.footprint(config)), pointwiseFootprint)
+  if (footprint.kind === 'global') throw new Error('a chunk stage with a global footprint cannot run on slabs')
+  return footprint.kind === 'neighbourhood' ? footprint.haloVoxels[2] : 0
+}
