@@ -5,6 +5,7 @@
 //   state machine: prepare -> Map(chunk queue (+DLQ) --> chunk-worker --SendTaskSuccess) -> assemble
 //                  -> analyze -> report; any failure -> report-failure
 
+import { pipelineVersion } from '../src/pipeline/version.js'
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
@@ -164,6 +165,8 @@ export class VoxelflowStack extends Stack {
       WORK_BUCKET: this.workBucket.bucketName,
       OUTPUT_BUCKET: this.outputBucket.bucketName,
       CHUNK_QUEUE_URL: this.chunkQueue.queue.queueUrl,
+      // Bundles have no package.json beside them; reports carry this pipeline version.
+      VOXELFLOW_VERSION: pipelineVersion,
       ...(props.pipelineConfig !== undefined ? { PIPELINE_CONFIG: props.pipelineConfig } : {}),
     }
     const descriptions: Record<StageName, string> = {

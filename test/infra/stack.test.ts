@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { Stack, type CfnElement } from 'aws-cdk-lib'
 import { Match, type Template } from 'aws-cdk-lib/assertions'
 import type { IConstruct } from 'constructs'
@@ -221,6 +222,7 @@ describe('functions', () => {
       expect(variables.CHUNK_QUEUE_URL).toEqual({ Ref: logicalId(stack.chunkQueue.queue) })
       expect(variables.PIPELINE_CONFIG).toBeUndefined()
       expect(variables.NODE_OPTIONS).toBe('--enable-source-maps')
+      expect(variables.VOXELFLOW_VERSION).toBe(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version)
       if (stage === 'ingest') expect(variables.STATE_MACHINE_ARN).toEqual({ Ref: stateMachineId })
       else expect(variables.STATE_MACHINE_ARN).toBeUndefined()
     }
