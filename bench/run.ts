@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { metricsBenchmark } from './metrics.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const shared = path.resolve(root, '../shared/data')
@@ -41,7 +42,10 @@ function pipelineOnChest141(): BenchResult {
   }
 }
 
-const benchmarks: Record<string, () => BenchResult> = { 'pipeline-ct-chest-141': pipelineOnChest141 }
+const benchmarks: Record<string, () => BenchResult> = {
+  'pipeline-ct-chest-141': pipelineOnChest141,
+  metrics: () => ({ name: 'metrics', target: 'all metrics of one 512x512x200 pair <= 0.7 s, <= 1 GB (issue 5)', ...(metricsBenchmark() as object) }),
+}
 
 const wanted = process.argv.slice(2)
 mkdirSync(resultsDir, { recursive: true })

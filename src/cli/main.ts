@@ -10,6 +10,7 @@ import { writeSample } from '../sample/write-sample.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { terminalProgress } from './progress.js'
 import { formatSummary } from './summary.js'
+import { registerMetricsCommand } from './metrics-command.js'
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -99,6 +100,7 @@ export function buildProgram(): Command {
       const written = await writeSample(dir, flags)
       console.log(`wrote ${written.cases.length} case(s) to ${path.resolve(dir)}: ${written.cases.map((c) => c.caseId).join(', ')}`)
     })
+  registerMetricsCommand(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')

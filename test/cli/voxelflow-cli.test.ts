@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync, existsSync } from 
 import os from 'node:os'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { repoRoot } from '../support/paths.js'
+import { dataPath, goldenPath, repoRoot } from '../support/paths.js'
 
 function voxelflow(...args: string[]) {
   return spawnSync(process.execPath, [path.join(repoRoot, 'bin/voxelflow.js'), ...args], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 })
@@ -60,5 +60,18 @@ describe('voxelflow CLI', () => {
     const run = voxelflow('run', '/no/such/scan', '--out', os.tmpdir())
     expect(run.status).toBe(2)
     expect(run.stderr).toContain('/no/such/scan')
+  })
+
+  it('metrics: Dice of the ITK pelvis bone mask and its shifted copy as ITK computes it; a grid mismatch exits 2', () => {
+    const run = voxelflow('metrics', goldenPath('itk/input/ct-pelvis-crop.bone.nii.gz'), goldenPath('itk/input/ct-pelvis-crop.bone-shift.nii.gz'), '--json')
+    expect(run.status).toBe(0)
+    const report = JSON.parse(run.stdout)
+    const label = report.labels.find((l: { label: number }) => l.label === 1)
+    // golden (i): ITK's Dice 0.373251748
+    expect(Math.abs(label.volumetric_dice - 0.373251748)).toBeLessThan(1e-9)
+
+    const mismatch = voxelflow('metrics', goldenPath('itk/input/ct-pelvis-crop.bone.nii.gz'), dataPath('ct-abdomen-dicom.labels.nii.gz'))
+    expect(mismatch.status).toBe(2)
+    expect(mismatch.stderr).toContain('ct-abdomen-dicom.labels.nii.gz')
   })
 })
