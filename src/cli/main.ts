@@ -11,6 +11,7 @@ import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { terminalProgress } from './progress.js'
 import { formatSummary } from './summary.js'
 import { registerMetricsCommand } from './metrics-command.js'
+import { registerFilterCommand } from './filter-command.js'
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -101,6 +102,7 @@ export function buildProgram(): Command {
       console.log(`wrote ${written.cases.length} case(s) to ${path.resolve(dir)}: ${written.cases.map((c) => c.caseId).join(', ')}`)
     })
   registerMetricsCommand(program)
+  registerFilterCommand(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')

@@ -1,0 +1,181 @@
+// Filter benchmark (issue 4): each operation timed on a generated 512 x 512 x 200 int16 CT-like
+// volume, spacing 0.7 x 0.7 x 2.5 mm, each in its own child process so that the peak memory
+// (getrusage maxRSS) belongs to that operation alone. Targets: native multithreaded ITK 5.2 on
+// the same 2-core machine; memory target: peak <= 3x the volume's float32 size.
+// Usage: tsx bench/filters.ts [op ...]   (prints the JSON of filtersBenchmark())
+//        tsx bench/filters.ts --op <op>  (child: one operation, one JSON line)
+import { spawnSync } from 'node:child_process'
+import os from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gridOf, makeImage, pixelsOf, type Image } from '../src/image/image.js'
+import { isotropicGrid, resample } from '../src/filters/resample.js'
+import { closeMask } from '../src/filters/binary-morphology.js'
+import { thresholdPixels } from '../src/filters/binary-threshold.js'
+import { laplacianSharpening } from '../src/filters/laplacian-sharpening.js'
+import { signedMaurerDistanceAsync } from '../src/filters/signed-maurer-distance.js'
+import { adaptiveHistogramEqualization } from '../src/filters/adaptive-histogram-equalization.js'
+import { otsuThreshold } from '../src/filters/otsu-threshold.js'
+
+const SIZE = [512, 512, 200] as const
+const SPACING = [0.7, 0.7, 2.5] as const
+const FLOAT32_BYTES = SIZE[0] * SIZE[1] * SIZE[2] * 4
+
+interface Operation {
+  target: string
+  targetMs: number
+  run: (ct: Image) => Promise<unknown> | unknown
+}
+
+const boneMask = (ct: Image) => makeImage(gridOf(ct), thresholdPixels(pixelsOf(ct), 200))
+
+const operations: Record<string, Operation> = {
+  'resample-bspline-1mm': {
+    target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s',
+    targetMs: 8600,
+    run: (ct) => resample(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024 }),
+  },
+  'resample-linear-1mm': {
+    target: 'ITK ResampleImageFilter, linear, to 1 mm: 0.5 s',
+    targetMs: 500,
+    run: (ct) => resample(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'linear', defaultValue: -1024 }),
+  },
+  'closing-r3': {
+    target: 'ITK BinaryMorphologicalClosingImageFilter, ball radius 3: 3.8 s (mask: HU >= 200)',
+    targetMs: 3800,
+    run: (ct) => closeMask(thresholdPixels(pixelsOf(ct), 200), ct.size, 3),
+  },
+  'laplacian-sharpening': {
+    target: 'ITK LaplacianSharpeningImageFilter: 2.3 s',
+    targetMs: 2300,
+    run: (ct) => laplacianSharpening(ct),
+  },
+  'signed-maurer': {
+    target: 'ITK SignedMaurerDistanceMapImageFilter: 1.0 s (mask: HU >= 200)',
+    targetMs: 1000,
+    run: (ct) => signedMaurerDistanceAsync(boneMask(ct)),
+  },
+  'ahe-r3': {
+    target: 'ITK AdaptiveHistogramEqualizationImageFilter radius 3: 7 s (ITK itself: 74 s)',
+    targetMs: 7000,
+    run: (ct) => adaptiveHistogramEqualization(ct, { alpha: 0.3, beta: 0.3, radius: 3 }),
+  },
+  'otsu-128': {
+    target: 'ITK OtsuThresholdImageFilter, 128 bins (no ITK time given)',
+    targetMs: NaN,
+    run: (ct) => otsuThreshold(ct, { bins: 128 }),
+  },
+}
+
+/**
+ * A deterministic CT-like volume: air, an elliptic body (fat rim, soft tissue, two lungs),
+ * a spine, ribs and a pelvis-like ring of bone (with marrow), Gaussian-like noise of ~15 HU.
+ * Written straight into the int16 array (no temporaries).
+ */
+export function ctLikeVolume(): Image {
+  const [nx, ny, nz] = SIZE
+  const data = new Int16Array(nx * ny * nz)
+  let s = 0x2545f491
+  const noise = () => {
+    // sum of 4 uniforms: roughly Gaussian, sd ~ 15 HU
+    let t = 0
+    for (let k = 0; k < 4; k++) {
+      s ^= s << 13; s ^= s >>> 17; s ^= s << 5
+      t += (s >>> 0) / 4294967296
+    }
+    return (t - 2) * 26
+  }
+  const cx = nx / 2, cy = ny / 2
+  for (let z = 0; z < nz; z++) {
+    const zf = z / nz
+    const lungs = zf > 0.45 // upper part: thorax with lungs; lower part: abdomen/pelvis
+    for (let y = 0; y < ny; y++) {
+      for (let x = 0; x < nx; x++) {
+        const ex = (x - cx) / 220, ey = (y - cy) / 160
+        const r = ex * ex + ey * ey
+        let hu = -1000
+        if (r < 1) {
+          hu = r > 0.85 ? -100 : 40
+          if (lungs) {
+            const l1 = ((x - cx + 95) / 70) ** 2 + ((y - cy + 10) / 95) ** 2
+            const l2 = ((x - cx - 95) / 70) ** 2 + ((y - cy + 10) / 95) ** 2
+            if (l1 < 1 || l2 < 1) hu = -850
+            const ribR = ex * ex + ey * ey
+            if (ribR > 0.7 && ribR < 0.76 && (Math.floor(z / 6) % 2 === 0)) hu = 700
+          } else {
+            const ring = (((x - cx) / 150) ** 2 + ((y - cy + 20) / 100) ** 2)
+            if (ring > 0.8 && ring < 1) hu = ring > 0.86 && ring < 0.94 ? 250 : 900
+          }
+          const sp = ((x - cx) / 28) ** 2 + ((y - cy - 100) / 30) ** 2
+          if (sp < 1) hu = sp < 0.5 ? 300 : 1100
+        }
+        data[(z * ny + y) * nx + x] = Math.round(hu + noise())
+      }
+    }
+  }
+  return makeImage({ size: [...SIZE], spacing: [...SPACING], origin: [-179.2, -179.2, -250], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, data, 'ct-like')
+}
+
+async function runChild(name: string): Promise<void> {
+  const op = operations[name]
+  if (!op) throw new Error(`unknown operation ${name}; known: ${Object.keys(operations).join(', ')}`)
+  const t0 = performance.now()
+  const ct = ctLikeVolume()
+  const generateMs = performance.now() - t0
+  const rssBeforeMb = process.memoryUsage().rss / 2 ** 20
+  const cpu0 = process.cpuUsage()
+  const started = performance.now()
+  const result = await op.run(ct)
+  const ms = performance.now() - started
+  const cpu = process.cpuUsage(cpu0)
+  const peakMb = process.resourceUsage().maxRSS / 1024
+  void result
+  console.log(JSON.stringify({
+    op: name,
+    ms: Math.round(ms),
+    cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
+    peak_rss_mb: Math.round(peakMb),
+    rss_before_op_mb: Math.round(rssBeforeMb),
+    generate_ms: Math.round(generateMs),
+    // other work on the machine: wall >> cpu for a one-thread operation means it waited for a core
+    load_avg_1m: Number(os.loadavg()[0].toFixed(2)),
+  }))
+}
+
+/** Every operation (or the named ones) in its own child process; the results as JSON. */
+export function filtersBenchmark(only: string[] = []): object {
+  const root = fileURLToPath(new URL('..', import.meta.url))
+  const script = fileURLToPath(import.meta.url)
+  const results = []
+  for (const [name, op] of Object.entries(operations)) {
+    if (only.length && !only.includes(name)) continue
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script, '--op', name], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 })
+    if (child.status !== 0) {
+      results.push({ op: name, target: op.target, error: (child.stderr || child.stdout).trim().split('\n').slice(-5).join('\n') })
+      continue
+    }
+    const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; peak_rss_mb: number }
+    results.push({
+      ...r,
+      target: op.target,
+      target_ms: Number.isNaN(op.targetMs) ? null : op.targetMs,
+      meets_time_target: Number.isNaN(op.targetMs) ? null : r.ms <= op.targetMs,
+      memory_target_mb: Math.round((3 * FLOAT32_BYTES) / 2 ** 20),
+      meets_memory_target: r.peak_rss_mb * 2 ** 20 <= 3 * FLOAT32_BYTES,
+    })
+  }
+  return {
+    name: 'filters-512x512x200',
+    volume: { size: SIZE, spacing_mm: SPACING, type: 'int16', float32_mb: Math.round(FLOAT32_BYTES / 2 ** 20) },
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
+    note: 'each operation in its own process; ms = wall time of the operation only (volume generation excluded), cpu_ms = CPU time of all its threads; peak_rss_mb = the process\'s peak RSS in MiB (includes the int16 input and Node itself); memory target = 3 x 200 MiB',
+    results,
+  }
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
+if (isMain) {
+  const args = process.argv.slice(2)
+  if (args[0] === '--op') await runChild(args[1])
+  else console.log(JSON.stringify(filtersBenchmark(args), null, 2))
+}
