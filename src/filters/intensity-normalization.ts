@@ -12,6 +12,7 @@
 // where ITK divides by zero. Statistics are global over the image (or the mask).
 import { pixelsOf, withPixels, type Image, type PixelArray } from '../image/image.js'
 import { globalFootprint, pointwiseFootprint, type Footprint } from '../chunks/footprint.js'
+import { valueRange } from '../image/value-range.js'
 
 export const clipIntensityFootprint: Footprint = pointwiseFootprint
 /** z-score, min-max and percentile need statistics of the whole image. */
@@ -97,13 +98,7 @@ export interface RangeOptions {
 /** RescaleIntensityImageFilter: [min, max] of the image -> [outputMinimum, outputMaximum]. */
 export function minMax(image: Image, options: RangeOptions = {}): Image {
   const data = pixelsOf(image)
-  let min = Infinity
-  let max = -Infinity
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]
-    if (v < min) min = v
-    if (v > max) max = v
-  }
+  const { min, max } = valueRange(data)
   return withPixels(image, linearMap(data, min, max, options, false))
 }
 
@@ -152,13 +147,7 @@ interface SortedView {
 function sortedValues(data: ArrayLike<number>): SortedView {
   const integerTyped = data instanceof Int16Array || data instanceof Uint16Array || data instanceof Int8Array || data instanceof Uint8Array
   if (integerTyped) {
-    let min = Infinity
-    let max = -Infinity
-    for (let i = 0; i < data.length; i++) {
-      const v = data[i]
-      if (v < min) min = v
-      if (v > max) max = v
-    }
+    const { min, max } = valueRange(data)
     const counts = new Float64Array(max - min + 1)
     for (let i = 0; i < data.length; i++) counts[data[i] - min]++
     const cum = new Float64Array(counts.length)

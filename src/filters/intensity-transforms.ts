@@ -11,6 +11,7 @@
 import { pixelsOf, withPixels, type Image } from '../image/image.js'
 import { globalFootprint, type Footprint } from '../chunks/footprint.js'
 import { intensityMoments } from './intensity-normalization.js'
+import { valueRange } from '../image/value-range.js'
 
 export const intensityTransformFootprint: Footprint = globalFootprint
 
@@ -22,8 +23,7 @@ function outputFor(image: Image): Float32Array | Float64Array {
 /** log1p(v - min(image)). */
 export function logTransform(image: Image): Image {
   const data = pixelsOf(image)
-  let min = Infinity
-  for (let i = 0; i < data.length; i++) if (data[i] < min) min = data[i]
+  const { min } = valueRange(data)
   const out = outputFor(image)
   for (let i = 0; i < data.length; i++) out[i] = Math.log1p(data[i] - min)
   return withPixels(image, out)

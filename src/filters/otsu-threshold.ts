@@ -13,6 +13,7 @@
 // and are 0 in the mask; `returnBinMidpoint` gives ITK's ReturnBinMidpoint variant.
 import { componentTypeOf, pixelsOf, withPixels, type Image, type PixelArray } from '../image/image.js'
 import { globalFootprint, type Footprint } from '../chunks/footprint.js'
+import { valueRange } from '../image/value-range.js'
 
 export const otsuThresholdFootprint: Footprint = globalFootprint
 
@@ -43,14 +44,8 @@ export interface OtsuHistogram {
 
 /** ITK's automatic histogram for Otsu: `bins` bins over [min, max + (max - min) / (bins * 100)]. */
 export function otsuHistogram(data: ArrayLike<number>, bins: number): OtsuHistogram {
-  let min = Infinity
-  let max = -Infinity
+  const { min, max } = valueRange(data)
   const n = data.length
-  for (let i = 0; i < n; i++) {
-    const v = data[i]
-    if (v < min) min = v
-    if (v > max) max = v
-  }
   if (min === Infinity) throw new Error('otsuThreshold: the image has no finite voxels')
   const lower = min
   const upper = max + (max - min) / bins / 100

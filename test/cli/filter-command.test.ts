@@ -10,18 +10,13 @@ import { pixelsOf, type Image } from '../../src/image/image.js'
 import { readNifti } from '../../src/io/nifti.js'
 import { isBadInput } from '../../src/pipeline/errors.js'
 import { filters, parseFilterArgs, registerFilterCommand, runFilterCommand } from '../../src/cli/filter-command.js'
+import { maxAbsDiff } from '../support/golden-images.js'
 
 const golden = fileURLToPath(new URL('../../../shared/golden/itk/', import.meta.url))
 const ctPath = golden + 'input/ct-pelvis-crop.nii.gz'
 const bonePath = golden + 'input/ct-pelvis-crop.bone.nii.gz'
 const read = (p: string) => readImageNode(p) as Promise<Image>
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length)
-  let m = 0
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]))
-  return m
-}
 
 async function badInput(args: string[]): Promise<{ message: string; field?: string }> {
   try {

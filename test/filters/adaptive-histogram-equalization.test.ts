@@ -1,20 +1,12 @@
 import { describe, expect, it, beforeAll } from 'vitest'
-import { fileURLToPath } from 'node:url'
-import { readImageNode } from '@itk-wasm/image-io'
 import { makeImage, pixelsOf, type Image } from '../../src/image/image.js'
 import {
   adaptiveHistogramEqualization, adaptiveHistogramEqualizationSync,
 } from '../../src/filters/adaptive-histogram-equalization.js'
+import { maxAbsDiff, readItkGolden } from '../support/golden-images.js'
 
-const golden = fileURLToPath(new URL('../../../shared/golden/itk/', import.meta.url))
-const read = (rel: string) => readImageNode(golden + rel) as Promise<Image>
+const read = readItkGolden
 
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length)
-  let m = 0
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]))
-  return m
-}
 
 /** The README's statement of (e), voxel by voxel, window by window (float64). */
 function bruteForce(data: ArrayLike<number>, size: number[], r: number[], alpha: number, beta: number): Float64Array {

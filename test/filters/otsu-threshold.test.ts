@@ -1,11 +1,9 @@
 import { describe, expect, it, beforeAll } from 'vitest'
-import { fileURLToPath } from 'node:url'
-import { readImageNode } from '@itk-wasm/image-io'
 import { makeImage, pixelsOf, withPixels, type Image } from '../../src/image/image.js'
 import { otsuHistogram, otsuBin, otsuThreshold, otsuThresholdValue } from '../../src/filters/otsu-threshold.js'
+import { readItkGolden } from '../support/golden-images.js'
 
-const golden = fileURLToPath(new URL('../../../shared/golden/itk/', import.meta.url))
-const read = (rel: string) => readImageNode(golden + rel) as Promise<Image>
+const read = readItkGolden
 
 function countNonZero(a: ArrayLike<number>): number {
   let c = 0

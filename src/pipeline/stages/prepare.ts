@@ -15,6 +15,7 @@ import { type StageContext, withScratch } from '../stage-context.js'
 import { type CaseManifest, type ExecutionInput, type LabelSource, type Prepared, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
 import type { InputDescription, Warning } from '../report-schema.js'
+import { valueRange } from '../../image/value-range.js'
 
 /** What prepare learned that later stages and the report need (stored as facts.json). */
 export interface CaseFacts {
@@ -116,14 +117,7 @@ function integerTypeOr(image: Image): 'int16' | 'int32' | 'uint8' | 'uint16' | '
   const type = componentTypeOf(pixelsOf(image))
   if (type === 'uint8' || type === 'int16' || type === 'uint16') return type
   if (type !== 'int32' && type !== 'uint32') return 'float32'
-  const data = pixelsOf(image)
-  let min = Infinity
-  let max = -Infinity
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]
-    if (v < min) min = v
-    if (v > max) max = v
-  }
+  const { min, max } = valueRange(pixelsOf(image))
   if (min >= -32768 && max <= 32767) return 'int16'
   return type === 'int32' ? 'int32' : 'float32'
 }
