@@ -12,6 +12,9 @@ import { terminalProgress } from './progress.js'
 import { formatSummary } from './summary.js'
 import { registerMetricsCommand } from './metrics-command.js'
 import { registerFilterCommand } from './filter-command.js'
+import { registerConvertCommand } from './convert-command.js'
+import { registerStatsCommand } from './stats-command.js'
+import { registerReportsCommand } from './reports-command.js'
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -101,8 +104,11 @@ export function buildProgram(): Command {
       const written = await writeSample(dir, flags)
       console.log(`wrote ${written.cases.length} case(s) to ${path.resolve(dir)}: ${written.cases.map((c) => c.caseId).join(', ')}`)
     })
+  registerConvertCommand(program)
   registerMetricsCommand(program)
   registerFilterCommand(program)
+  registerStatsCommand(program)
+  registerReportsCommand(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')

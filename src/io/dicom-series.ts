@@ -6,6 +6,7 @@ import path from 'node:path'
 import type { Image } from '../image/image.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { type DicomHeader, isSegmentation, isStructuredReport, sopClasses } from './dicom-header.js'
+import { applySliceAxis, sliceAxisFromPositions } from './slice-axis-from-positions.js'
 
 export interface SeriesGroup {
   seriesInstanceUid: string
@@ -70,8 +71,11 @@ export function choosePrimarySeries(inventory: DicomInventory, source: string): 
 export async function readDicomSeries(group: SeriesGroup): Promise<Image> {
   const files = group.headers.map((h) => path.resolve(h.file))
   try {
-    const { outputImage } = await readImageDicomFileSeriesNode({ inputImages: files, singleSortedSeries: false })
-    return outputImage
+    const { outputImage, sortedFilenames } = await readImageDicomFileSeriesNode({ inputImages: files, singleSortedSeries: false })
+    const byFile = new Map(group.headers.map((h) => [path.resolve(h.file), h]))
+    const stacked = (sortedFilenames as string[]).map((f) => byFile.get(path.resolve(f)))
+    const axis = stacked.length === outputImage.size[2] && stacked.every((h) => h !== undefined) ? sliceAxisFromPositions(stacked as DicomHeader[]) : undefined
+    return axis ? applySliceAxis(outputImage, axis) : outputImage
   } catch (error) {
     throw new BadInputError(`cannot read DICOM series ${group.seriesInstanceUid}: ${errorMessage(error)}`, {
       file: path.dirname(files[0]),

@@ -1,0 +1,68 @@
+// `voxelflow reports <dir> --format csv|jsonl [--out file]`: every report.json under <dir>
+// (recursively), validated with the report schema, as one flat table (src/report/dataset-table.ts):
+// one row per case x label, one row per case without labels (failed cases carry their error).
+// CSV is RFC 4180 (src/report/csv.ts); JSONL has the same columns, missing values null.
+// A report that is not JSON or does not match the schema is bad input (exit 2), naming every such file.
+import type { Command } from 'commander'
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { BadInputError } from '../pipeline/errors.js'
+import { toCsv, toJsonl } from '../report/csv.js'
+import { DATASET_TABLE_COLUMNS, datasetRows, loadReports, type DatasetRow } from '../report/dataset-table.js'
+
+export type ReportsFormat = 'csv' | 'jsonl'
+
+export interface ReportsFlags {
+  format?: string
+  out?: string
+}
+
+export interface ReportsResult {
+  format: ReportsFormat
+  reports: number
+  columns: readonly string[]
+  rows: DatasetRow[]
+  out?: string
+}
+
+export async function runReportsCommand(
+  dir: string,
+  flags: ReportsFlags = {},
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<ReportsResult> {
+  const format = (flags.format ?? 'csv').toLowerCase()
+  if (format !== 'csv' && format !== 'jsonl') throw new BadInputError(`--format must be csv or jsonl (got "${flags.format}")`, { field: 'format' })
+  const stat = await fs.stat(dir).catch(() => null)
+  if (!stat?.isDirectory()) throw new BadInputError('not a directory', { file: dir })
+  const { reports, invalid } = await loadReports(dir)
+  if (invalid.length) {
+    throw new BadInputError(
+      `${invalid.length} invalid report file(s) under ${dir}:\n` + invalid.map((i) => `  ${i.path}: ${i.problem}`).join('\n'),
+      { file: path.join(dir, invalid[0].path) },
+    )
+  }
+  const rows = datasetRows(reports)
+  const text = format === 'csv' ? toCsv(DATASET_TABLE_COLUMNS, rows) : toJsonl(DATASET_TABLE_COLUMNS, rows)
+  if (flags.out) {
+    await fs.mkdir(path.dirname(path.resolve(flags.out)), { recursive: true })
+    await fs.writeFile(flags.out, text)
+  } else {
+    write(text)
+  }
+  return { format, reports: reports.length, columns: DATASET_TABLE_COLUMNS, rows, out: flags.out }
+}
+
+export function registerReportsCommand(program: Command): Command {
+  program
+    .command('reports')
+    .description('one flat table over every report.json under a folder: a row per case x label, a row per case without labels ' +
+      '(failed cases with their error), for pandas or Athena')
+    .argument('<dir>', 'folder searched recursively for report.json files')
+    .option('--format <format>', 'csv (RFC 4180) or jsonl', 'csv')
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(async (dir: string, flags: ReportsFlags) => {
+      const result = await runReportsCommand(dir, flags)
+      if (flags.out) console.error(`voxelflow: ${result.rows.length} row(s) from ${result.reports} report(s) -> ${flags.out}`)
+    })
+  return program
+}

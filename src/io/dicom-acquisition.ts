@@ -1,0 +1,64 @@
+// Acquisition attributes of one DICOM file that the series header reader does not keep:
+// rescale, slice thickness, spacing between slices, gantry tilt, patient position, scanner.
+// Read with dcmjs up to the pixel data; no patient identifiers are returned.
+import { promises as fs } from 'node:fs'
+import { DicomMessage, DicomMetaDictionary } from './dcmjs-parser.js'
+
+export interface DicomAcquisition {
+  rescaleSlope: number
+  rescaleIntercept: number
+  rescaleType?: string
+  sliceThickness?: number
+  /** As stored; may be negative (ct-chest-141) and is never used for geometry. */
+  spacingBetweenSlices?: number
+  /** GantryDetectorTilt (0018,1120), degrees, when present. */
+  gantryDetectorTilt?: number
+  patientPosition?: string
+  manufacturer?: string
+  manufacturerModelName?: string
+  seriesNumber?: number
+  pixelPaddingValue?: number
+  transferSyntaxUid?: string
+  bitsStored?: number
+  pixelRepresentation?: number
+}
+
+export async function readDicomAcquisition(file: string): Promise<DicomAcquisition> {
+  const bytes = await fs.readFile(file)
+  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
+  const message = DicomMessage.readFile(buffer, { untilTag: '7FE00010', includeUntilTagValue: false, ignoreErrors: true })
+  const d = DicomMetaDictionary.naturalizeDataset(message.dict) as Record<string, unknown>
+  const meta = DicomMetaDictionary.naturalizeDataset(message.meta) as Record<string, unknown>
+  return {
+    rescaleSlope: num(d.RescaleSlope) ?? 1,
+    rescaleIntercept: num(d.RescaleIntercept) ?? 0,
+    rescaleType: str(d.RescaleType),
+    sliceThickness: num(d.SliceThickness),
+    spacingBetweenSlices: num(d.SpacingBetweenSlices),
+    gantryDetectorTilt: num(d.GantryDetectorTilt),
+    patientPosition: str(d.PatientPosition),
+    manufacturer: str(d.Manufacturer),
+    manufacturerModelName: str(d.ManufacturerModelName),
+    seriesNumber: num(d.SeriesNumber),
+    pixelPaddingValue: num(d.PixelPaddingValue),
+    transferSyntaxUid: str(meta.TransferSyntaxUID),
+    bitsStored: num(d.BitsStored),
+    pixelRepresentation: num(d.PixelRepresentation),
+  }
+}
+
+function first(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value
+}
+
+function num(value: unknown): number | undefined {
+  const v = first(value)
+  if (v === undefined || v === null || v === '') return undefined
+  const n = Number(v)
+  return Number.isFinite(n) ? n : undefined
+}
+
+function str(value: unknown): string | undefined {
+  const v = first(value)
+  return v === undefined || v === null || v === '' ? undefined : String(v)
+}
