@@ -40,7 +40,7 @@ describe('B-spline lattice helpers', () => {
     expect(m).toBeLessThan(1e-12)
   })
 
-  it('fits linearly, and a constant to within a few percent (single-level BA is an approximation)', () => {
+  it('fits linearly, and repeated residual fits approach a constant', () => {
     const size = [12, 10, 8]
     const n = size[0] * size[1] * size[2]
     const mask = new Uint8Array(n).fill(1)
@@ -49,8 +49,22 @@ describe('B-spline lattice helpers', () => {
     const a = fitLattice(data, mask, size, [5, 4, 4])
     const b = fitLattice(data.map((v) => 2 * v), mask, size, [5, 4, 4])
     for (let i = 0; i < a.values.length; i++) expect(b.values[i]).toBeCloseTo(2 * a.values[i], 12)
-    const v = evaluateLattice(fitLattice(new Float64Array(n).fill(0.3), mask, size, [4, 4, 4]), size)
-    for (let i = 0; i < n; i++) expect(Math.abs(v[i] / 0.3 - 1)).toBeLessThan(0.1)
+    // one BA pass only approximates a constant (ITK's too: up to ~25 % off at the corners);
+    // refitting the residual and adding the lattices, as N4 does, approaches it
+    const total = emptyLattice([4, 4, 4])
+    const residual = new Float64Array(n)
+    let v = evaluateLattice(total, size)
+    const worst = () => { let m = 0; for (let i = 0; i < n; i++) m = Math.max(m, Math.abs(v[i] / 0.3 - 1)); return m }
+    let first = 0
+    for (let k = 0; k < 200; k++) {
+      if (k === 1) first = worst()
+      for (let i = 0; i < n; i++) residual[i] = 0.3 - v[i]
+      const phi = fitLattice(residual, mask, size, [4, 4, 4])
+      for (let j = 0; j < phi.values.length; j++) total.values[j] += phi.values[j]
+      v = evaluateLattice(total, size)
+    }
+    expect(first).toBeGreaterThan(0.2)
+    expect(worst()).toBeLessThan(0.02) // slow (corner control points have small weights) but steady
   })
 })
 
