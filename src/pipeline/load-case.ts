@@ -5,6 +5,8 @@ import { orientationCode } from '../image/geometry.js'
 import { type Image, gridOf, pixelsOf } from '../image/image.js'
 import { type DicomHeader, isDicomFile, readDicomHeader } from '../io/dicom-header.js'
 import { choosePrimarySeries, inventoryDicom, readDicomSeries } from '../io/dicom-series.js'
+import { sliceGeometry } from '../io/slice-geometry.js'
+import { needsReslice } from '../io/reslice-stack.js'
 import { readDicomSeg } from '../io/dicom-seg.js'
 import { readTid1500Landmarks } from '../io/dicom-sr.js'
 import { isNiftiPath, readNifti } from '../io/nifti.js'
@@ -54,6 +56,14 @@ export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
     const group = choosePrimarySeries(inventory, keyOf.get(dicomHeaders[0].file) ?? dicomHeaders[0].file)
     for (const other of inventory.series.filter((g) => g !== group)) {
       warnings.push({ code: 'series_ignored', message: `series ${other.seriesInstanceUid} (${other.headers.length} files) ignored; primary is ${group.seriesInstanceUid}` })
+    }
+    // Header checks before decoding: duplicates, gaps, non-uniform spacing, gantry tilt.
+    if (group.headers.length > 1) {
+      const geometry = sliceGeometry(group.headers)
+      for (const w of geometry.warnings) warnings.push({ code: w.code, message: w.message })
+      if (needsReslice(geometry)) {
+        warnings.push({ code: 'stack_not_resliced', message: 'the pipeline does not yet resample tilted or unevenly spaced stacks onto an orthogonal grid (voxelflow convert does); positions use the mean slice step along the normal' })
+      }
     }
     const image = await readDicomSeries(group)
     loaded = {
