@@ -4,19 +4,10 @@
 // (they would count voxels twice).
 import { ddAdd } from './double-double.js'
 import type { LabelPartial, LabelPartials, Vec3 } from './label-partials.js'
+import { mergeSlabRanges } from '../chunks/merge-slab-ranges.js'
 
 function mergeRanges(a: [number, number][], b: [number, number][]): [number, number][] {
-  const all = [...a, ...b].map(([x, y]) => [x, y] as [number, number]).sort((p, q) => p[0] - q[0] || p[1] - q[1])
-  const out: [number, number][] = []
-  for (const r of all) {
-    const last = out[out.length - 1]
-    if (last && r[0] < last[1]) {
-      throw new Error(`reducePartials: k ranges [${last[0]}, ${last[1]}) and [${r[0]}, ${r[1]}) overlap; each k plane must be counted once`)
-    }
-    if (last && r[0] === last[1]) last[1] = r[1]
-    else out.push([r[0], r[1]])
-  }
-  return out
+  return mergeSlabRanges(a, b, 'reducePartials')
 }
 
 function mergeLabel(a: LabelPartial, b: LabelPartial, key: string): LabelPartial {

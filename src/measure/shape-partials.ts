@@ -22,6 +22,7 @@
 import type { Image, PixelArray } from '../image/image.js'
 import { componentTypeOf, pixelsOf } from '../image/image.js'
 import type { Vec3 } from './label-partials.js'
+import { mergeSlabRanges } from '../chunks/merge-slab-ranges.js'
 
 export type Vec6 = [number, number, number, number, number, number]
 
@@ -225,17 +226,7 @@ export function histogramEntries(h: Record<string, number>): [number, number][] 
 // Reduction
 
 function mergeRanges(a: [number, number][], b: [number, number][]): [number, number][] {
-  const all = [...a, ...b].map(([x, y]) => [x, y] as [number, number]).sort((p, q) => p[0] - q[0] || p[1] - q[1])
-  const out: [number, number][] = []
-  for (const r of all) {
-    const last = out[out.length - 1]
-    if (last && r[0] < last[1]) {
-      throw new Error(`reduceShapePartials: k ranges [${last[0]}, ${last[1]}) and [${r[0]}, ${r[1]}) overlap; each k plane must be counted once`)
-    }
-    if (last && r[0] === last[1]) last[1] = r[1]
-    else out.push([r[0], r[1]])
-  }
-  return out
+  return mergeSlabRanges(a, b, 'reduceShapePartials')
 }
 
 function add<T extends number[]>(a: T, b: T, key: string, what: string): T {
