@@ -7,6 +7,7 @@ import { indexToPhysical } from '../../src/image/geometry.js'
 import { kOffsetOf, labelPartials, type LabelPartials } from '../../src/measure/label-partials.js'
 import { mergePartials, reducePartials } from '../../src/measure/reduce-partials.js'
 import { labelStatistics } from '../../src/measure/label-statistics.js'
+import { makeRandom } from '../../src/sample/random.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
 
@@ -15,15 +16,10 @@ interface GoldenLabel {
   bbox_index?: number[]; bbox_size?: number[]; bbox_last?: number[]; centroid_lps?: number[]
 }
 
+/** Uniform [0, 1) draws from the project's seeded generator. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = makeRandom('test', seed)
+  return () => random.next()
 }
 
 /** Random cut points splitting [0, nz) into slabs (some may be empty). */

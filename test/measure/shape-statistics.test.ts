@@ -10,18 +10,14 @@ import { indexToPhysical } from '../../src/image/geometry.js'
 import { reduceShapePartials, shapePartials, type ShapePartials } from '../../src/measure/shape-partials.js'
 import { histogramPercentile, shapeStatistics, symmetricEigen3 } from '../../src/measure/shape-statistics.js'
 import { allLabelStatistics } from '../../src/measure/all-label-statistics.js'
+import { makeRandom } from '../../src/sample/random.js'
 
 const shared = fileURLToPath(new URL('../../../shared/', import.meta.url))
 
+/** Uniform [0, 1) draws from the project's seeded generator. */
 function rng(seed: number): () => number {
-  let s = seed >>> 0
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0
-    let t = s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const random = makeRandom('test', seed)
+  return () => random.next()
 }
 
 const SIZE = [13, 9, 11]
