@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { type PipelineConfig, defaultConfig } from '../pipeline/config.js'
 import { planRun } from '../pipeline/plan-run.js'
+import { BadInputError } from '../pipeline/errors.js'
 import { type Report, reportSchema } from '../pipeline/report-schema.js'
 import type { CaseObject } from '../pipeline/state.js'
 import { outputKeys } from '../pipeline/work-keys.js'
@@ -20,6 +21,8 @@ export interface LocalRunOptions {
   config?: PipelineConfig
   /** A reference label map (NIfTI) for a single-case input. */
   reference?: string
+  /** A segmentation (NIfTI) to evaluate against the reference, for a single-case input. */
+  prediction?: string
   workers?: number
   keepWork?: boolean
   onProgress?: (event: ProgressEvent) => void
@@ -61,6 +64,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
   if (options.reference) {
     const ref = path.resolve(options.reference)
     caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(ref)), key: path.basename(ref), size: 0, etag: '', role: 'labels' })
+  }
+  if (options.prediction) {
+    if (!options.reference || cases.length !== 1) throw new BadInputError('--prediction needs --reference and a single-case input')
+    const predicted = path.resolve(options.prediction)
+    caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(predicted)), key: path.basename(predicted), size: 0, etag: '', role: 'prediction' })
   }
   const stores = folderStores(buckets)
   const context = { stores }

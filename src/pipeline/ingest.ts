@@ -21,6 +21,8 @@ export const uploadedManifestSchema = z.strictObject({
   files: z.array(z.string().min(1)).optional(),
   /** A reference label map (NIfTI), relative to the manifest's folder. */
   reference_labels: z.string().min(1).optional(),
+  /** A segmentation (NIfTI) to evaluate against the reference, relative to the manifest's folder. */
+  prediction_labels: z.string().min(1).optional(),
   /** Overrides of the pipeline settings for this case. */
   config: z.record(z.string(), z.unknown()).optional(),
 })
@@ -61,11 +63,12 @@ async function startManifestCase(bucket: string, key: string, folder: string, de
   const byKey = new Map(listed.map((o) => [o.key, o]))
   const wanted = manifest.files ? manifest.files.map((f) => folder + f) : listed.map((o) => o.key).filter((k) => k !== key)
   const labelsKey = manifest.reference_labels ? folder + manifest.reference_labels : undefined
+  const predictionKey = manifest.prediction_labels ? folder + manifest.prediction_labels : undefined
   const objects: CaseObject[] = []
-  for (const wantedKey of new Set([...wanted, ...(labelsKey ? [labelsKey] : [])])) {
+  for (const wantedKey of new Set([...wanted, ...(labelsKey ? [labelsKey] : []), ...(predictionKey ? [predictionKey] : [])])) {
     const info = byKey.get(wantedKey)
     if (!info) throw new BadInputError(`manifest lists ${wantedKey}, which is not in the bucket`, { file: key })
-    objects.push({ bucket, key: wantedKey, size: info.size, etag: info.etag, role: wantedKey === labelsKey ? 'labels' : 'auto' })
+    objects.push({ bucket, key: wantedKey, size: info.size, etag: info.etag, role: wantedKey === labelsKey ? 'labels' : wantedKey === predictionKey ? 'prediction' : 'auto' })
   }
   const caseId = manifest.case_id ?? (path.basename(folder) || 'case')
   const config = { ...deps.config, ...(manifest.config ?? {}) }

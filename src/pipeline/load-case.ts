@@ -18,7 +18,7 @@ export interface CaseFile {
   file: string
   /** Object key, for messages users can map back to their upload. */
   key: string
-  role: 'auto' | 'labels'
+  role: 'auto' | 'labels' | 'prediction'
 }
 
 export interface LoadedCase {
@@ -26,6 +26,8 @@ export interface LoadedCase {
   modality: string
   description: InputDescription
   reference?: { labels: Image; names: Record<string, string>; source: string }
+  /** A segmentation to evaluate against the reference, on the image grid. */
+  prediction?: { labels: Image; source: string }
   landmarks: { name: string; lps: [number, number, number] }[]
   warnings: Warning[]
 }
@@ -34,6 +36,7 @@ export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
   const warnings: Warning[] = []
   const niftiImages = files.filter((f) => f.role === 'auto' && isNiftiPath(f.file))
   const niftiLabels = files.filter((f) => f.role === 'labels')
+  const niftiPredictions = files.filter((f) => f.role === 'prediction')
   const others = files.filter((f) => f.role === 'auto' && !isNiftiPath(f.file))
 
   const dicomHeaders: DicomHeader[] = []
@@ -103,12 +106,20 @@ export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
     for (const message of segWarnings ?? []) warnings.push({ code: 'segmentation', message })
   }
 
+  let prediction: LoadedCase['prediction']
+  if (niftiPredictions.length) {
+    const predictionFile = niftiPredictions[0]
+    if (!reference) throw new BadInputError('a prediction needs a reference segmentation to be evaluated against', { file: predictionFile.key })
+    const labels = await readNifti(predictionFile.file).catch(rename(predictionFile.key))
+    prediction = { labels: resampleLabels(labels, grid), source: predictionFile.key }
+  }
+
   const landmarks: LoadedCase['landmarks'] = []
   for (const sr of inventory.reports) {
     const { points } = await readTid1500Landmarks(sr.file)
     for (const point of points) landmarks.push({ name: point.name, lps: [point.lps[0], point.lps[1], point.lps[2]] })
   }
-  return { ...loaded, reference, landmarks, warnings }
+  return { ...loaded, reference, prediction, landmarks, warnings }
 }
 
 function describe(image: Image, kind: 'dicom' | 'nifti', modality: string, extra: Partial<InputDescription> & { files_used: number; files_ignored: number }): InputDescription {

@@ -2,6 +2,7 @@
 // This zod schema is the single source of truth; report.schema.json beside it is generated
 // from it (npm run schema) and a test keeps the two in sync.
 import { z } from 'zod'
+import { metricsReportJsonSchema } from '../metrics/metrics-schema.js'
 
 export const reportSchemaVersion = '1.0.0'
 
@@ -82,6 +83,7 @@ export const reportSchema = z.object({
   label_source: z.enum(['reference', 'baseline', 'none']).optional(),
   labels: z.array(labelStatisticsSchema),
   landmarks: z.array(landmarkSchema),
+  metrics: metricsReportJsonSchema.optional().describe('the case prediction against its reference segmentation, per label'),
   timings_ms: z.record(z.string(), z.number().nonnegative()),
   warnings: z.array(warningSchema),
   error: z

@@ -12,8 +12,11 @@ export const caseObjectSchema = z.object({
   key: z.string().min(1),
   size: z.number().int().nonnegative(),
   etag: z.string(),
-  /** "labels" marks a reference segmentation given as NIfTI; everything else is classified by content. */
-  role: z.enum(['auto', 'labels']).default('auto'),
+  /**
+   * "labels" marks a reference segmentation given as NIfTI, "prediction" a segmentation to be
+   * evaluated against it; everything else is classified by content.
+   */
+  role: z.enum(['auto', 'labels', 'prediction']).default('auto'),
 })
 export type CaseObject = z.infer<typeof caseObjectSchema>
 

@@ -11,6 +11,7 @@ export const workKeys = {
   chunkPartials: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/partials.json`,
   statistics: (run: RunRef) => `${run.workPrefix}statistics.json`,
   analysis: (run: RunRef) => `${run.workPrefix}analysis.json`,
+  prediction: (run: RunRef) => `${run.workPrefix}prediction.nii`,
 }
 
 export const outputKeys = {

@@ -108,3 +108,24 @@ describe('mr-t1-head.nii.gz (coronal MR NIfTI)', () => {
     expect(Math.abs(background.volume_mm3 / (729_202 * 12) - 1)).toBeLessThan(0.005)
   })
 })
+
+describe('a prediction evaluated against the reference (report.metrics)', () => {
+  it('the ITK pelvis bone mask and its shifted copy give ITK\'s Dice through the pipeline', async () => {
+    const out = tmp()
+    const { cases } = await runLocal({
+      input: goldenPath('itk/input/ct-pelvis-crop.nii.gz'),
+      reference: goldenPath('itk/input/ct-pelvis-crop.bone.nii.gz'),
+      prediction: goldenPath('itk/input/ct-pelvis-crop.bone-shift.nii.gz'),
+      out,
+      workers: 1,
+    })
+    const { report } = cases[0]
+    expect(report.status).toBe('processed')
+    const bone = report.metrics!.labels.find((l) => l.label === 1)!
+    // golden (i): 12,750 and 12,418 voxels, Dice 0.373251748, so 4,697 = Dice x (12,750 + 12,418) / 2 in both.
+    // The crop is 3 mm isotropic: the output grid is the input grid, nothing is resampled.
+    expect(bone.voxel_count).toEqual({ reference: 12_750, prediction: 12_418, intersection: 4_697 })
+    expect(Math.abs((bone.volumetric_dice as number) - 0.373251748)).toBeLessThan(1e-9)
+    expect(report.metrics!.non_finite_encoding).toMatch(/Infinity/)
+  })
+})

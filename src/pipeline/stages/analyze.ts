@@ -5,7 +5,10 @@ import type { LabelPartials } from '../../measure/label-partials.js'
 import { labelStatistics } from '../../measure/label-statistics.js'
 import { getJson, putJson } from '../object-io.js'
 import type { Landmark, LabelStatisticsRow } from '../report-schema.js'
-import type { StageContext } from '../stage-context.js'
+import { type StageContext, withScratch } from '../stage-context.js'
+import { getImage } from '../object-io.js'
+import { compareLabelImages } from '../../metrics/compare-labels.js'
+import { type MetricsReportJson, metricsReportToJson } from '../../metrics/metrics-schema.js'
 import type { Analyzed, Assembled, Prepared, RunRef } from '../state.js'
 import { workKeys } from '../work-keys.js'
 import type { CaseFacts } from './prepare.js'
@@ -13,6 +16,7 @@ import type { CaseFacts } from './prepare.js'
 export interface Analysis {
   labels: LabelStatisticsRow[]
   landmarks: Landmark[]
+  metrics?: MetricsReportJson
 }
 
 export interface AnalyzeInput {
@@ -35,9 +39,21 @@ export async function analyze(input: AnalyzeInput, context: StageContext): Promi
       inside_image: l.index.every((x, d) => x >= -0.5 && x < facts.outputGrid.size[d] - 0.5),
     })),
   }
+  if (facts.prediction) analysis.metrics = await evaluatePrediction(input, facts, context)
   const key = workKeys.analysis(input.run)
   await putJson(work, key, analysis)
   return { analysis: { bucket: input.run.workBucket, key }, ms: Date.now() - started }
+}
+
+/** Every reference label against the case's prediction, as surface-distance and CHAOS define the metrics. */
+async function evaluatePrediction(input: AnalyzeInput, facts: CaseFacts, context: StageContext): Promise<MetricsReportJson> {
+  const prediction = facts.prediction!
+  return withScratch(context, async (scratch) => {
+    const reference = await getImage(context.stores(input.assembled.labels.bucket), input.assembled.labels.key, scratch)
+    const predicted = await getImage(context.stores(input.run.workBucket), prediction.key, scratch)
+    const names = Object.fromEntries(Object.entries(facts.labelNames).map(([value, name]) => [Number(value), name]))
+    return metricsReportToJson(compareLabelImages(reference, predicted, { names, files: { prediction: prediction.source } }))
+  })
 }
 
 export function labelRows(partials: LabelPartials, grid: Grid, names: Record<string, string>): LabelStatisticsRow[] {

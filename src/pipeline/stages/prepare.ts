@@ -24,6 +24,8 @@ export interface CaseFacts {
   outputGrid: { size: number[]; spacing: number[]; origin: number[]; direction: number[] }
   labelSource: LabelSource
   labelNames: Record<string, string>
+  /** The prediction to evaluate against the reference, on the output grid (work bucket). */
+  prediction?: { key: string; source: string }
   landmarks: { name: string; lps: [number, number, number]; index: [number, number, number] }[]
   warnings: Warning[]
 }
@@ -85,6 +87,11 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       labelNames,
       landmarks: loaded.landmarks.map((l) => ({ ...l, index: physicalToIndex(outputGrid, l.lps) as [number, number, number] })),
       warnings: loaded.warnings,
+    }
+    if (loaded.prediction) {
+      const key = workKeys.prediction(run)
+      await putImage(work, key, resampleLabels(loaded.prediction.labels, outputGrid), scratch)
+      facts.prediction = { key, source: loaded.prediction.source }
     }
     const factsKey = workKeys.facts(run)
     await putJson(work, factsKey, facts)

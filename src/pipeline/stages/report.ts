@@ -54,6 +54,7 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
     label_source: facts.labelSource,
     labels: analysis.labels,
     landmarks: analysis.landmarks,
+    ...(analysis.metrics ? { metrics: analysis.metrics } : {}),
     timings_ms: {
       prepare: input.prepared.ms,
       chunks_sum: chunkMs.reduce((a, b) => a + b, 0),
