@@ -1,8 +1,7 @@
 // Acquisition attributes of one DICOM file that the series header reader does not keep:
 // rescale, slice thickness, spacing between slices, gantry tilt, patient position, scanner.
 // Read with dcmjs up to the pixel data; no patient identifiers are returned.
-import { promises as fs } from 'node:fs'
-import { DicomMessage, DicomMetaDictionary } from './dcmjs-parser.js'
+import { readNaturalizedHeader } from './dcmjs-parser.js'
 
 export interface DicomAcquisition {
   rescaleSlope: number
@@ -24,11 +23,7 @@ export interface DicomAcquisition {
 }
 
 export async function readDicomAcquisition(file: string): Promise<DicomAcquisition> {
-  const bytes = await fs.readFile(file)
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-  const message = DicomMessage.readFile(buffer, { untilTag: '7FE00010', includeUntilTagValue: false, ignoreErrors: true })
-  const d = DicomMetaDictionary.naturalizeDataset(message.dict) as Record<string, unknown>
-  const meta = DicomMetaDictionary.naturalizeDataset(message.meta) as Record<string, unknown>
+  const { dataset: d, meta } = await readNaturalizedHeader(file)
   return {
     rescaleSlope: num(d.RescaleSlope) ?? 1,
     rescaleIntercept: num(d.RescaleIntercept) ?? 0,

@@ -1,6 +1,6 @@
 // The few header fields voxelflow needs to classify and group DICOM files, read with dcmjs
 // up to (not including) the pixel data.
-import { DicomMessage, DicomMetaDictionary } from './dcmjs-parser.js'
+import { readNaturalizedHeader } from './dcmjs-parser.js'
 import { promises as fs } from 'node:fs'
 
 
@@ -46,11 +46,7 @@ export async function isDicomFile(file: string): Promise<boolean> {
 }
 
 export async function readDicomHeader(file: string): Promise<DicomHeader> {
-  const bytes = await fs.readFile(file)
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)
-  const message = DicomMessage.readFile(buffer, { untilTag: '7FE00010', includeUntilTagValue: false, ignoreErrors: true })
-  const dataset = DicomMetaDictionary.naturalizeDataset(message.dict) as Record<string, unknown>
-  const meta = DicomMetaDictionary.naturalizeDataset(message.meta) as Record<string, unknown>
+  const { dataset, meta } = await readNaturalizedHeader(file)
   return {
     file,
     // Some writers leave (0008,0016) empty and only fill the file meta's class (ct-abdomen-dicom).
