@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { metricsReportJsonSchema } from '../metrics/metrics-schema.js'
 
-export const reportSchemaVersion = '1.0.0'
+export const reportSchemaVersion = '1.1.0'
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()])
 const index3 = z.tuple([z.number().int(), z.number().int(), z.number().int()])
@@ -47,10 +47,21 @@ export const labelStatisticsSchema = z.object({
   centroid_lps_mm: vec3,
   sphere_equivalent_diameter_mm: z.number().nonnegative(),
   intensity_mean: z.number(),
-  intensity_std_sample: z.number().nonnegative(),
+  intensity_std_sample: z.number().nonnegative().nullable().describe('n - 1 denominator; null for a single voxel'),
   intensity_std_population: z.number().nonnegative(),
   intensity_min: z.number(),
   intensity_max: z.number(),
+  intensity_median: z.number().nullable().optional().describe('NumPy "linear" percentile definition'),
+  intensity_p05: z.number().nullable().optional(),
+  intensity_p95: z.number().nullable().optional(),
+  principal_moments_mm2: vec3.optional().describe('eigenvalues of the voxel-centre covariance, ascending (ITK ShapeLabelMapFilter)'),
+  principal_axes_lps: z.tuple([vec3, vec3, vec3]).optional(),
+  principal_axis_lengths_mm: vec3.optional().describe("ITK's equivalent ellipsoid diameters"),
+  elongation: z.number().nonnegative().optional(),
+  flatness: z.number().nonnegative().optional(),
+  surface_area_mm2: z.number().nonnegative().optional().describe('exposed voxel faces x face area'),
+  touches_border: z.boolean().optional(),
+  voxels_on_border: z.number().int().nonnegative().optional(),
 })
 
 export const landmarkSchema = z.object({

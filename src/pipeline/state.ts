@@ -101,6 +101,8 @@ export const assembledSchema = z.object({
   labels: objectPointerSchema,
   qc: objectPointerSchema,
   statistics: objectPointerSchema,
+  /** Shape and percentile partials of the whole label map. */
+  shape: objectPointerSchema,
   ms: z.number(),
 })
 export type Assembled = z.infer<typeof assembledSchema>

@@ -10,6 +10,7 @@ export const workKeys = {
   chunkLabels: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/labels.nii`,
   chunkPartials: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/partials.json`,
   statistics: (run: RunRef) => `${run.workPrefix}statistics.json`,
+  shape: (run: RunRef) => `${run.workPrefix}shape.json`,
   analysis: (run: RunRef) => `${run.workPrefix}analysis.json`,
   prediction: (run: RunRef) => `${run.workPrefix}prediction.nii`,
 }

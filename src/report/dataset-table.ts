@@ -18,6 +18,9 @@ export const DATASET_TABLE_COLUMNS = [
   'bbox_min_x_mm', 'bbox_min_y_mm', 'bbox_min_z_mm', 'bbox_max_x_mm', 'bbox_max_y_mm', 'bbox_max_z_mm',
   'centroid_x_mm', 'centroid_y_mm', 'centroid_z_mm', 'sphere_equivalent_diameter_mm',
   'intensity_mean', 'intensity_std_sample', 'intensity_std_population', 'intensity_min', 'intensity_max',
+  'intensity_median', 'intensity_p05', 'intensity_p95',
+  'principal_axis_length_1_mm', 'principal_axis_length_2_mm', 'principal_axis_length_3_mm', 'elongation', 'flatness',
+  'surface_area_mm2', 'touches_border',
   'landmark_count', 'warning_count', 'warning_codes', 'total_ms',
   'error_kind', 'error_stage', 'error_message',
   'report_path',
@@ -109,6 +112,10 @@ export function reportRows(found: FoundReport): DatasetRow[] {
     sphere_equivalent_diameter_mm: l.sphere_equivalent_diameter_mm,
     intensity_mean: l.intensity_mean, intensity_std_sample: l.intensity_std_sample, intensity_std_population: l.intensity_std_population,
     intensity_min: l.intensity_min, intensity_max: l.intensity_max,
+    intensity_median: l.intensity_median, intensity_p05: l.intensity_p05, intensity_p95: l.intensity_p95,
+    principal_axis_length_1_mm: l.principal_axis_lengths_mm?.[0], principal_axis_length_2_mm: l.principal_axis_lengths_mm?.[1],
+    principal_axis_length_3_mm: l.principal_axis_lengths_mm?.[2], elongation: l.elongation, flatness: l.flatness,
+    surface_area_mm2: l.surface_area_mm2, touches_border: l.touches_border,
   }))
 }
 

@@ -74,6 +74,8 @@ describe('baseline segmentation on the ITK pelvis crop', () => {
     expect(report.labels).toHaveLength(1)
     expect(report.labels[0].voxel_count).toBe(22_297)
     expect(report.labels[0].volume_ml).toBeCloseTo((22_297 * 27) / 1000, 9)
+    // README: the bone mask touches the i = 0, i = 71, k = 0 and k = 39 faces (and closing only adds voxels).
+    expect(report.labels[0].touches_border).toBe(true)
 
     // Identity resampling: the image comes out as it went in.
     const input = await readImageNode(goldenPath('itk/input/ct-pelvis-crop.nii.gz'))

@@ -46,6 +46,10 @@ describe('the sample case through voxelflow run', () => {
       // Bone is 700 HU inside and 1100 HU in the cortical rim of the phantom.
       expect(row.intensity_mean).toBeGreaterThan(truth.hu.bone - 50)
       expect(row.intensity_mean).toBeLessThan(truth.hu.cortical)
+      // The phantom's bones lie inside its body, well within the field of view; its bone is 700 HU
+      // with a 1100 HU rim, so the median is one of the two.
+      expect(row.touches_border).toBe(false)
+      expect([truth.hu.bone, truth.hu.cortical]).toContain(Math.round((row.intensity_median as number) / 50) * 50)
     }
   })
 

@@ -3,6 +3,8 @@
 import type { Grid } from '../../image/image.js'
 import type { LabelPartials } from '../../measure/label-partials.js'
 import { labelStatistics } from '../../measure/label-statistics.js'
+import { type ShapePartials } from '../../measure/shape-partials.js'
+import { shapeStatistics } from '../../measure/shape-statistics.js'
 import { getJson, putJson } from '../object-io.js'
 import type { Landmark, LabelStatisticsRow } from '../report-schema.js'
 import { type StageContext, withScratch } from '../stage-context.js'
@@ -30,8 +32,9 @@ export async function analyze(input: AnalyzeInput, context: StageContext): Promi
   const work = context.stores(input.run.workBucket)
   const facts = await getJson<CaseFacts>(work, input.prepared.facts.key)
   const partials = await getJson<LabelPartials>(context.stores(input.assembled.statistics.bucket), input.assembled.statistics.key)
+  const shape = await getJson<ShapePartials>(context.stores(input.assembled.shape.bucket), input.assembled.shape.key)
   const analysis: Analysis = {
-    labels: labelRows(partials, facts.outputGrid, facts.labelNames),
+    labels: labelRows(partials, facts.outputGrid, facts.labelNames, shape),
     landmarks: facts.landmarks.map((l) => ({
       name: l.name,
       lps_mm: l.lps,
@@ -56,21 +59,38 @@ async function evaluatePrediction(input: AnalyzeInput, facts: CaseFacts, context
   })
 }
 
-export function labelRows(partials: LabelPartials, grid: Grid, names: Record<string, string>): LabelStatisticsRow[] {
-  return labelStatistics(partials, grid, { excludeBackground: true }).map((s) => ({
-    value: s.label,
-    name: names[String(s.label)] ?? `label ${s.label}`,
-    voxel_count: s.voxel_count,
-    volume_mm3: s.volume_mm3,
-    volume_ml: s.volume_ml,
-    bbox_index: { min: s.bbox_index.min, max: s.bbox_index.max },
-    bbox_mm: { min_lps: s.bbox_mm.min, max_lps: s.bbox_mm.max },
-    centroid_lps_mm: s.centroid_lps,
-    sphere_equivalent_diameter_mm: s.equivalent_sphere_diameter_mm,
-    intensity_mean: s.mean ?? 0,
-    intensity_std_sample: s.std_sample ?? 0,
-    intensity_std_population: s.std_population ?? 0,
-    intensity_min: s.min ?? 0,
-    intensity_max: s.max ?? 0,
-  }))
+export function labelRows(partials: LabelPartials, grid: Grid, names: Record<string, string>, shape?: ShapePartials): LabelStatisticsRow[] {
+  const shapeByLabel = new Map((shape ? shapeStatistics(shape, grid, { excludeBackground: true }) : []).map((s) => [s.label, s]))
+  return labelStatistics(partials, grid, { excludeBackground: true }).map((s) => {
+    const form = shapeByLabel.get(s.label)
+    return {
+      value: s.label,
+      name: names[String(s.label)] ?? `label ${s.label}`,
+      voxel_count: s.voxel_count,
+      volume_mm3: s.volume_mm3,
+      volume_ml: s.volume_ml,
+      bbox_index: { min: s.bbox_index.min, max: s.bbox_index.max },
+      bbox_mm: { min_lps: s.bbox_mm.min, max_lps: s.bbox_mm.max },
+      centroid_lps_mm: s.centroid_lps,
+      sphere_equivalent_diameter_mm: s.equivalent_sphere_diameter_mm,
+      intensity_mean: s.mean ?? 0,
+      intensity_std_sample: s.std_sample ?? null,
+      intensity_std_population: s.std_population ?? 0,
+      intensity_min: s.min ?? 0,
+      intensity_max: s.max ?? 0,
+      ...(form && {
+        intensity_median: form.intensity_median ?? null,
+        intensity_p05: form.intensity_p05 ?? null,
+        intensity_p95: form.intensity_p95 ?? null,
+        principal_moments_mm2: form.principal_moments_mm2,
+        principal_axes_lps: form.principal_axes_lps,
+        principal_axis_lengths_mm: form.principal_axis_lengths_mm,
+        elongation: form.elongation,
+        flatness: form.flatness,
+        surface_area_mm2: form.surface_area_mm2,
+        touches_border: form.touches_border,
+        voxels_on_border: form.voxels_on_border,
+      }),
+    }
+  })
 }

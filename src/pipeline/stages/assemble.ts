@@ -3,6 +3,7 @@
 import { cropSlices, stitchSlabs } from '../../chunks/slab-image.js'
 import { pixelsOf } from '../../image/image.js'
 import { reducePartials } from '../../measure/reduce-partials.js'
+import { shapePartials } from '../../measure/shape-partials.js'
 import type { LabelPartials } from '../../measure/label-partials.js'
 import { renderQcPng } from '../../report/qc-png.js'
 import { qcWindow } from '../../report/qc-window.js'
@@ -50,6 +51,10 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     const level = manifest.config.output.compression_level
     const statisticsKey = workKeys.statistics(run)
     await putJson(work, statisticsKey, reducePartials(partials))
+    // Shape, surface and percentiles need neighbouring planes and whole histograms: measured
+    // here on the stitched volume (a global step) rather than per slab.
+    const shapeKey = workKeys.shape(run)
+    await putJson(work, shapeKey, shapePartials(labels, image, { includeBackground: false }))
 
     const png = renderQcPng({ image, labels, window: qcWindow(image, facts.input.modality), labelNames: facts.labelNames })
     await output.put(outputKeys.qc(run), png, 'image/png')
@@ -63,6 +68,7 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
       labels: { bucket: run.outputBucket, key: outputKeys.labels(run) },
       qc: { bucket: run.outputBucket, key: outputKeys.qc(run) },
       statistics: { bucket: run.workBucket, key: statisticsKey },
+      shape: { bucket: run.workBucket, key: shapeKey },
       ms: Date.now() - started,
     }
   })
