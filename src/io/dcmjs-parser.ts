@@ -19,6 +19,8 @@ export interface NaturalizedHeader {
   dataset: Record<string, unknown>
   /** The file meta information (transfer syntax, media storage class). */
   meta: Record<string, unknown>
+  /** The whole file, for checks dcmjs does not make (pixel data extent). */
+  bytes: Uint8Array
 }
 
 /** A DICOM file's header read with dcmjs, stopping before the pixel data. */
@@ -29,5 +31,6 @@ export async function readNaturalizedHeader(file: string): Promise<NaturalizedHe
   return {
     dataset: DicomMetaDictionary.naturalizeDataset(message.dict) as Record<string, unknown>,
     meta: DicomMetaDictionary.naturalizeDataset(message.meta) as Record<string, unknown>,
+    bytes,
   }
 }

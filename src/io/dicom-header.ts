@@ -1,6 +1,7 @@
 // The few header fields voxelflow needs to classify and group DICOM files, read with dcmjs
 // up to (not including) the pixel data.
 import { readNaturalizedHeader } from './dcmjs-parser.js'
+import { type PixelDataExtent, pixelDataExtent } from './pixel-data-extent.js'
 import { promises as fs } from 'node:fs'
 
 
@@ -18,6 +19,8 @@ export interface DicomHeader {
   imageOrientationPatient?: number[]
   imagePositionPatient?: number[]
   numberOfFrames: number
+  /** Pixel Data element extent (undefined when the file has no pixel data). */
+  pixelData?: PixelDataExtent
 }
 
 export const sopClasses = {
@@ -46,7 +49,7 @@ export async function isDicomFile(file: string): Promise<boolean> {
 }
 
 export async function readDicomHeader(file: string): Promise<DicomHeader> {
-  const { dataset, meta } = await readNaturalizedHeader(file)
+  const { dataset, meta, bytes } = await readNaturalizedHeader(file)
   return {
     file,
     // Some writers leave (0008,0016) empty and only fill the file meta's class (ct-abdomen-dicom).
@@ -62,11 +65,22 @@ export async function readDicomHeader(file: string): Promise<DicomHeader> {
     imageOrientationPatient: numbers(dataset.ImageOrientationPatient),
     imagePositionPatient: numbers(dataset.ImagePositionPatient),
     numberOfFrames: Number(dataset.NumberOfFrames ?? 1) || 1,
+    pixelData: pixelDataExtent(bytes),
   }
 }
 
 export function isSegmentation(header: DicomHeader): boolean {
   return header.sopClassUid === sopClasses.segmentation || header.sopClassUid === sopClasses.labelMapSegmentation || header.modality === 'SEG'
+}
+
+/** Why an image file's pixels cannot be used, or undefined when they look complete. */
+export function pixelDataProblem(header: DicomHeader): string | undefined {
+  const extent = header.pixelData
+  if (!extent) return 'no pixel data'
+  if (extent.declaredBytes !== undefined && extent.availableBytes < extent.declaredBytes) {
+    return `truncated: ${extent.availableBytes} of ${extent.declaredBytes} pixel data bytes present`
+  }
+  return undefined
 }
 
 export function isStructuredReport(header: DicomHeader): boolean {

@@ -3,7 +3,7 @@
 import path from 'node:path'
 import { orientationCode } from '../image/geometry.js'
 import { type Image, gridOf, pixelsOf } from '../image/image.js'
-import { type DicomHeader, isDicomFile, readDicomHeader } from '../io/dicom-header.js'
+import { type DicomHeader, isDicomFile, isSegmentation, isStructuredReport, pixelDataProblem, readDicomHeader } from '../io/dicom-header.js'
 import { choosePrimarySeries, inventoryDicom, readDicomSeries } from '../io/dicom-series.js'
 import { sliceGeometry } from '../io/slice-geometry.js'
 import { needsReslice } from '../io/reslice-stack.js'
@@ -44,6 +44,12 @@ export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
   for (const candidate of others) {
     if (await isDicomFile(candidate.file)) {
       const header = await readDicomHeader(candidate.file)
+      const problem = isSegmentation(header) || isStructuredReport(header) ? undefined : pixelDataProblem(header)
+      if (problem) {
+        ignored++
+        warnings.push({ code: 'file_ignored', message: `${candidate.key}: ${problem}, ignored` })
+        continue
+      }
       dicomHeaders.push({ ...header, file: candidate.file })
     } else {
       ignored++

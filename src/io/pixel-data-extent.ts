@@ -1,0 +1,35 @@
+// Whether a DICOM file holds the pixel data its header promises. A truncated upload keeps a
+// perfect header; only the Pixel Data element's declared length against the bytes left in the
+// file tells. Encapsulated (compressed) data has an undefined length and is left to the decoder.
+
+export interface PixelDataExtent {
+  /** Bytes the Pixel Data element declares, or undefined for encapsulated data. */
+  declaredBytes?: number
+  /** Bytes present after the element header. */
+  availableBytes: number
+}
+
+const pixelDataTagLittleEndian = [0xe0, 0x7f, 0x10, 0x00]
+
+/** The Pixel Data (7FE0,0010) element's extent, or undefined when the file has none. */
+export function pixelDataExtent(bytes: Uint8Array): PixelDataExtent | undefined {
+  const at = lastIndexOf(bytes, pixelDataTagLittleEndian)
+  if (at < 0) return undefined
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const vr = String.fromCharCode(bytes[at + 4] ?? 0, bytes[at + 5] ?? 0)
+  // Explicit VR (OB/OW): tag, VR, 2 reserved bytes, 4-byte length. Implicit VR: tag, 4-byte length.
+  const explicit = vr === 'OB' || vr === 'OW'
+  const lengthAt = explicit ? at + 8 : at + 4
+  if (lengthAt + 4 > bytes.length) return { declaredBytes: undefined, availableBytes: 0 }
+  const length = view.getUint32(lengthAt, true)
+  const valueStart = lengthAt + 4
+  return { declaredBytes: length === 0xffffffff ? undefined : length, availableBytes: bytes.length - valueStart }
+}
+
+function lastIndexOf(bytes: Uint8Array, pattern: number[]): number {
+  outer: for (let i = bytes.length - pattern.length; i >= 0; i--) {
+    for (let j = 0; j < pattern.length; j++) if (bytes[i + j] !== pattern[j]) continue outer
+    return i
+  }
+  return -1
+}
