@@ -42,17 +42,39 @@ const labelsSchema = z.strictObject({
   names: z.record(z.string().regex(/^\d+$/), z.string().min(1).max(128)).default({}),
 })
 
+/**
+ * Resource limits for untrusted input, checked from headers before anything is allocated or
+ * inflated. Defaults fit the largest real scans (a 2000-slice 512 x 512 CT) with room to spare.
+ */
+const limitsSchema = z.strictObject({
+  /** Voxels of one image or label map (default 2^29: 2 GiB as float32). */
+  max_voxels: z.number().int().min(1).max(2 ** 33).default(2 ** 29),
+  /** Bytes one input may inflate to: a .nii.gz's data, or all entries of an archive together. */
+  max_decompressed_bytes: z.number().int().min(1024).max(2 ** 40).default(4 * 2 ** 30),
+  /** Files in one case (after unpacking archives). */
+  max_files_per_case: z.number().int().min(1).max(1_000_000).default(10_000),
+  /** Distinct values in one label map (TotalSegmentator's largest map has 117). */
+  max_labels: z.number().int().min(1).max(65_535).default(1000),
+  /** Entries (files, folders, links) in one archive. */
+  max_archive_entries: z.number().int().min(1).max(1_000_000).default(20_000),
+})
+
+export type Limits = z.infer<typeof limitsSchema>
+
 export const pipelineConfigSchema = z.strictObject({
   resample: resampleSchema.default(resampleSchema.parse({})),
   segmentation: segmentationSchema.default(segmentationSchema.parse({})),
   output: outputSchema.default(outputSchema.parse({})),
   chunks: chunksSchema.default(chunksSchema.parse({})),
   labels: labelsSchema.default(labelsSchema.parse({})),
+  limits: limitsSchema.default(limitsSchema.parse({})),
 })
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>
 
 export const defaultConfig: PipelineConfig = pipelineConfigSchema.parse({})
+
+export const defaultLimits: Limits = defaultConfig.limits
 
 /** Parse user settings; errors name the file and every offending field. */
 export function parseConfig(input: unknown, source = 'config'): PipelineConfig {

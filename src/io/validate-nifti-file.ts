@@ -1,0 +1,159 @@
+// Check an untrusted .nii / .nii.gz before ITK reads it: the header (src/io/nifti-header.ts),
+// that the file really holds the voxels the header promises, and that float voxels are finite.
+// A .nii.gz is inflated as a stream and never beyond the end of the declared data, which the
+// header check already bounded by limits.max_decompressed_bytes: a gzip bomb costs one 64 KiB
+// buffer and stops there. Nothing is kept in memory but the header.
+//
+// NaN or infinite voxels are rejected, not warned about: B-spline resampling spreads one NaN
+// over its neighbours and every statistic over it becomes NaN, a silently wrong number.
+import { createReadStream, promises as fs } from 'node:fs'
+import zlib from 'node:zlib'
+import type { Limits } from '../pipeline/config.js'
+import { BadInputError, errorMessage } from '../pipeline/errors.js'
+import { exceedsLimit } from '../pipeline/limits.js'
+import { type NiftiHeader, type NiftiLayout, checkNiftiHeader, niftiHeaderMaxBytes, parseNiftiHeader } from './nifti-header.js'
+
+export interface CheckedNifti extends NiftiLayout {
+  header: NiftiHeader
+  compressed: boolean
+}
+
+/** @param name what messages call the file (an object key); defaults to the path. */
+export async function validateNiftiFile(file: string, limits: Limits, name = file): Promise<CheckedNifti> {
+  const { size } = await fs.stat(file)
+  const compressed = (await firstBytes(file, 2)).every((b, i) => b === [0x1f, 0x8b][i]) && size >= 2
+  if (size > limits.max_decompressed_bytes) throw exceedsLimit(name, 'max_decompressed_bytes', 'file size in bytes', size, limits)
+  const bytes = compressed ? inflatedBytes(file, name) : fileBytes(file)
+  const scanner = new NiftiStreamCheck(name, limits)
+  for await (const chunk of bytes) {
+    if (scanner.push(chunk)) break
+  }
+  return { ...scanner.finish(compressed ? undefined : size), compressed }
+}
+
+/** Consumes the (inflated) file front to back; stops asking for bytes once the data is checked. */
+class NiftiStreamCheck {
+  private head = new Uint8Array(0)
+  private header?: NiftiHeader
+  private layout?: NiftiLayout
+  private offset = 0
+  private nonFinite = 0
+  private firstNonFinite = -1
+  private carry = new Uint8Array(0)
+
+  constructor(private readonly name: string, private readonly limits: Limits) {}
+
+  /** Returns true when no more bytes are needed. */
+  push(chunk: Uint8Array): boolean {
+    let data = chunk
+    if (!this.header) {
+      const take = Math.min(niftiHeaderMaxBytes - this.head.length, data.length)
+      this.head = concat(this.head, data.subarray(0, take))
+      if (this.head.length < niftiHeaderMaxBytes) {
+        this.offset += data.length
+        return false
+      }
+      this.parse()
+    }
+    const layout = this.layout!
+    const start = this.offset
+    this.offset += data.length
+    if (layout.float) {
+      const from = Math.max(0, Math.floor(this.header!.voxOffset) - start)
+      const to = Math.min(data.length, layout.endOfData - start)
+      if (to > from) this.scanFloats(data.subarray(from, to), Math.max(0, start - Math.floor(this.header!.voxOffset)))
+    }
+    return this.offset >= layout.endOfData
+  }
+
+  /** @param fileSize known for uncompressed files; undefined when the bytes came inflated. */
+  finish(fileSize?: number): NiftiLayout & { header: NiftiHeader } {
+    if (!this.header) this.parse() // files shorter than 540 bytes
+    const header = this.header!
+    const layout = this.layout!
+    const available = fileSize ?? this.offset
+    if (header.voxOffset >= available) {
+      throw new BadInputError(`vox_offset ${header.voxOffset} lies beyond the end of the ${fileSize === undefined ? 'decompressed ' : ''}file (${available} bytes)`, { file: this.name, field: 'vox_offset' })
+    }
+    if (available < layout.endOfData) {
+      throw new BadInputError(`truncated: the header promises ${layout.voxels} voxels (${layout.endOfData} bytes with the header) but the ${fileSize === undefined ? 'decompressed ' : ''}file has ${available} bytes`, { file: this.name, field: 'dim' })
+    }
+    if (this.nonFinite > 0) {
+      const [i, j, k] = indexOf(this.firstNonFinite, header.dim)
+      throw new BadInputError(`${this.nonFinite} voxels are NaN or infinite (first at voxel ${i}, ${j}, ${k})`, { file: this.name, field: 'voxels' })
+    }
+    return { ...layout, header }
+  }
+
+  private parse(): void {
+    this.header = parseNiftiHeader(this.head, this.name)
+    this.layout = checkNiftiHeader(this.header, this.name, this.limits)
+  }
+
+  private scanFloats(bytes: Uint8Array, firstByteIndex: number): void {
+    const width = this.layout!.bytesPerVoxel
+    const data = this.carry.length ? concat(this.carry, bytes) : bytes
+    const base = firstByteIndex - this.carry.length
+    const whole = data.length - (data.length % width)
+    const view = new DataView(data.buffer, data.byteOffset, whole)
+    const le = this.header!.littleEndian
+    for (let at = 0; at < whole; at += width) {
+      const value = width === 4 ? view.getFloat32(at, le) : view.getFloat64(at, le)
+      if (!Number.isFinite(value)) {
+        if (this.nonFinite++ === 0) this.firstNonFinite = (base + at) / width
+      }
+    }
+    this.carry = data.slice(whole)
+  }
+}
+
+async function* inflatedBytes(file: string, name: string): AsyncGenerator<Uint8Array> {
+  const source = createReadStream(file)
+  const inflate = zlib.createGunzip()
+  source.on('error', (error) => inflate.destroy(error))
+  source.pipe(inflate)
+  try {
+    for await (const chunk of inflate) yield chunk as Buffer
+  } catch (error) {
+    // A truncated gzip stream is reported by finish() as missing bytes when the data is short.
+    if ((error as NodeJS.ErrnoException).code !== 'Z_BUF_ERROR') {
+      throw new BadInputError(`corrupt gzip data: ${errorMessage(error)}`, { file: name, field: 'gzip' })
+    }
+  } finally {
+    source.destroy()
+    inflate.destroy()
+  }
+}
+
+async function* fileBytes(file: string): AsyncGenerator<Uint8Array> {
+  const source = createReadStream(file, { highWaterMark: 1 << 20 })
+  try {
+    for await (const chunk of source) yield chunk as Buffer
+  } finally {
+    source.destroy()
+  }
+}
+
+async function firstBytes(file: string, n: number): Promise<Uint8Array> {
+  const handle = await fs.open(file, 'r')
+  try {
+    const buffer = new Uint8Array(n)
+    const { bytesRead } = await handle.read(buffer, 0, n, 0)
+    return buffer.subarray(0, bytesRead)
+  } finally {
+    await handle.close()
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a)
+  out.set(b, a.length)
+  return out
+}
+
+function indexOf(linear: number, dim: number[]): [number, number, number] {
+  const nx = dim[1]
+  const ny = dim[0] >= 2 ? dim[2] : 1
+  return [linear % nx, Math.floor(linear / nx) % ny, Math.floor(linear / (nx * ny))]
+}
