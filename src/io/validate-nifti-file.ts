@@ -33,13 +33,13 @@ export async function validateNiftiFile(file: string, limits: Limits, name = fil
 
 /** Consumes the (inflated) file front to back; stops asking for bytes once the data is checked. */
 class NiftiStreamCheck {
-  private head = new Uint8Array(0)
+  private head: Uint8Array = new Uint8Array(0)
   private header?: NiftiHeader
   private layout?: NiftiLayout
   private offset = 0
   private nonFinite = 0
   private firstNonFinite = -1
-  private carry = new Uint8Array(0)
+  private carry: Uint8Array = new Uint8Array(0)
 
   constructor(private readonly name: string, private readonly limits: Limits) {}
 

@@ -26,7 +26,7 @@ export const setF32 = (at: number, v: number): Mutation => (b) => (b.writeFloatL
 export const offsets = { dim: 40, datatype: 70, bitpix: 72, pixdim: 76, voxOffset: 108, qformCode: 252, sformCode: 254, quatern: 256, srow: 280 }
 
 export function mutate(valid: Buffer, ...mutations: Mutation[]): Buffer {
-  return mutations.reduce((b, m) => m(b), Buffer.from(valid))
+  return mutations.reduce<Buffer>((b, m) => m(b), Buffer.from(valid))
 }
 
 export function writeNiftiFile(file: string, bytes: Buffer): string {
