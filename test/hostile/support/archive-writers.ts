@@ -60,7 +60,7 @@ export function zipBytes(entries: ZipEntry[]): Buffer {
   return Buffer.concat([...locals, directory, end])
 }
 
-export type TarEntry = tar.Header & { data?: Buffer }
+export type TarEntry = Partial<tar.Header> & { name: string; data?: Buffer }
 
 export async function tarBytes(entries: TarEntry[], gzip = false): Promise<Buffer> {
   const pack = tar.pack()
@@ -69,7 +69,7 @@ export async function tarBytes(entries: TarEntry[], gzip = false): Promise<Buffe
     for await (const chunk of pack) chunks.push(chunk as Buffer)
   })()
   for (const { data, ...header } of entries) {
-    await new Promise<void>((resolve, reject) => pack.entry(header, data ?? Buffer.alloc(0), (error) => (error ? reject(error) : resolve())))
+    await new Promise<void>((resolve, reject) => pack.entry(header as tar.Header, data ?? Buffer.alloc(0), (error) => (error ? reject(error) : resolve())))
   }
   pack.finalize()
   await done
