@@ -17,6 +17,9 @@ import { toDcm2niixGrid } from '../io/dicom-grid.js'
 import { needsReslice, resliceStack } from '../io/reslice-stack.js'
 import { sliceGeometry, type SliceGeometry, summarizeSliceGeometry } from '../io/slice-geometry.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
+import { isArchivePath } from '../io/archive.js'
+import { withUnpackedArchive } from '../io/with-unpacked-archive.js'
+import { defaultLimits } from '../pipeline/config.js'
 
 export interface ConvertFlags {
   series?: string
@@ -151,6 +154,7 @@ const round = (v: number, digits = 6) => Math.round(v * 10 ** digits) / 10 ** di
 export async function runConvertCommand(input: string, output: string, flags: ConvertFlags = {}, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<ConvertResult> {
   const started = performance.now()
   if (!/\.nii(\.gz)?$/i.test(output)) throw new BadInputError('output must end in .nii or .nii.gz', { file: output })
+  if (isArchivePath(input)) return withUnpackedArchive(input, defaultLimits, (folder) => runConvertCommand(folder, output, flags, write))
   const { files, skipped } = await discoverDicomFiles(input)
 
   const headers: DicomHeader[] = []
@@ -265,7 +269,7 @@ export function registerConvertCommand(program: Command): Command {
   return program
     .command('convert')
     .description('convert one DICOM image series to NIfTI with a JSON sidecar (series chosen, geometry, tilt, spacing warnings, rescale)')
-    .argument('<input>', 'DICOM folder (searched recursively, files with or without extension) or one DICOM file')
+    .argument('<input>', 'DICOM folder (searched recursively, files with or without extension), one DICOM file, or a .zip/.tar/.tar.gz of them')
     .argument('<output>', 'output .nii or .nii.gz (the sidecar goes next to it as .json)')
     .option('--series <uid>', 'SeriesInstanceUID to convert instead of the primary series')
     .option('--json', 'print the sidecar JSON on stdout')

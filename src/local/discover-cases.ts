@@ -1,13 +1,14 @@
 // What `voxelflow run <input>` means by a case:
-// - a NIfTI file is one case (id = file name without extension);
+// - a NIfTI file or an archive (.zip, .tar, .tar.gz) is one case (id = file name without extension);
 // - a folder holding DICOM files directly is one case (id = folder name), including its
 //   subfolders (so a case folder may keep its series in ct/ beside seg.dcm and sr.dcm);
-// - any other folder is a batch: each NIfTI file in it and each subfolder is looked at by the
+// - any other folder is a batch: each NIfTI file or archive in it and each subfolder is looked at by the
 //   same rules.
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { isDicomFile } from '../io/dicom-header.js'
 import { isNiftiPath } from '../io/nifti.js'
+import { archiveStem, isArchivePath } from '../io/archive.js'
 import { BadInputError } from '../pipeline/errors.js'
 
 export interface LocalCase {
@@ -23,7 +24,8 @@ export async function discoverCases(input: string): Promise<LocalCase[]> {
   const stat = await fs.stat(absolute).catch(() => undefined)
   if (!stat) throw new BadInputError('no such file or folder', { file: input })
   if (stat.isFile()) {
-    if (!isNiftiPath(absolute)) throw new BadInputError('a single input file must be NIfTI (.nii or .nii.gz); give DICOM as a folder', { file: input })
+    if (isArchivePath(absolute)) return [archiveCase(absolute)]
+    if (!isNiftiPath(absolute)) throw new BadInputError('a single input file must be NIfTI (.nii or .nii.gz) or an archive (.zip, .tar, .tar.gz); give DICOM as a folder', { file: input })
     return [niftiCase(absolute)]
   }
   const cases = await casesIn(absolute)
@@ -43,8 +45,13 @@ async function casesIn(folder: string): Promise<LocalCase[]> {
     const full = path.join(folder, entry.name)
     if (entry.isDirectory()) cases.push(...(await casesIn(full)))
     else if (entry.isFile() && isNiftiPath(entry.name) && !/\.labels\.nii(\.gz)?$/i.test(entry.name)) cases.push(niftiCase(full))
+    else if (entry.isFile() && isArchivePath(entry.name)) cases.push(archiveCase(full))
   }
   return cases
+}
+
+function archiveCase(file: string): LocalCase {
+  return { caseId: archiveStem(file), root: path.dirname(file), keys: [path.basename(file)] }
 }
 
 function niftiCase(file: string): LocalCase {

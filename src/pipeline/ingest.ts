@@ -1,5 +1,5 @@
 // Ingest: an upload arrived; is a case complete? A case is complete when its manifest
-// (case.json) lands, or when a single NIfTI lands. Loose DICOM files wait for a manifest.
+// (case.json) lands, or when a single NIfTI or archive lands. Loose DICOM files wait for a manifest.
 import path from 'node:path/posix'
 import { z } from 'zod'
 import { type PipelineConfig, parseConfig } from './config.js'
@@ -10,6 +10,7 @@ import type { CaseObject } from './state.js'
 import type { ExecutionStarter } from './task-callbacks.js'
 import type { StoreResolver } from '../store/object-store.js'
 import { isNiftiPath } from '../io/nifti.js'
+import { archiveStem, isArchivePath } from '../io/archive.js'
 
 export const manifestFileName = 'case.json'
 
@@ -44,11 +45,12 @@ export async function ingestObject(bucket: string, key: string, deps: IngestDepe
   const store = deps.stores(bucket)
   const folder = path.dirname(key) === '.' ? '' : `${path.dirname(key)}/`
   if (path.basename(key) === manifestFileName) return startManifestCase(bucket, key, folder, deps)
-  if (isNiftiPath(key) && !/\.labels\.nii(\.gz)?$/i.test(key)) {
+  // One NIfTI or one archive (.zip, .tar, .tar.gz) is a whole case by itself.
+  if ((isNiftiPath(key) && !/\.labels\.nii(\.gz)?$/i.test(key)) || isArchivePath(key)) {
     if (await store.head(`${folder}${manifestFileName}`)) return { key, action: 'ignored', reason: 'part of a case with a manifest' }
     const info = await store.head(key)
     if (!info) return { key, action: 'ignored', reason: 'object no longer exists' }
-    const caseId = path.basename(key).replace(/\.nii(\.gz)?$/i, '')
+    const caseId = isArchivePath(key) ? archiveStem(key) : path.basename(key).replace(/\.nii(\.gz)?$/i, '')
     return start(deps, datasetOf(key), caseId, [{ bucket, key, size: info.size, etag: info.etag, role: 'auto' }], deps.config)
   }
   return { key, action: 'waiting', reason: `waiting for ${folder}${manifestFileName}` }

@@ -9,7 +9,11 @@ import { sliceGeometry } from '../io/slice-geometry.js'
 import { needsReslice } from '../io/reslice-stack.js'
 import { readDicomSeg } from '../io/dicom-seg.js'
 import { readTid1500Landmarks } from '../io/dicom-sr.js'
-import { isNiftiPath, readNifti } from '../io/nifti.js'
+import { isNiftiPath } from '../io/nifti.js'
+import { readInputNifti } from '../io/read-input-nifti.js'
+import { type Limits, defaultLimits } from './config.js'
+import { expandArchives } from './expand-archives.js'
+import { checkLabelMap } from './check-label-map.js'
 import { resampleLabels } from '../filters/resample.js'
 import { BadInputError } from './errors.js'
 import type { InputDescription, Warning } from './report-schema.js'
@@ -32,8 +36,9 @@ export interface LoadedCase {
   warnings: Warning[]
 }
 
-export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
+export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLimits): Promise<LoadedCase> {
   const warnings: Warning[] = []
+  const files = await expandArchives(caseFiles, limits)
   const niftiImages = files.filter((f) => f.role === 'auto' && isNiftiPath(f.file))
   const niftiLabels = files.filter((f) => f.role === 'labels')
   const niftiPredictions = files.filter((f) => f.role === 'prediction')
@@ -87,7 +92,7 @@ export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
       }),
     }
   } else if (niftiImages.length === 1) {
-    const image = await readNifti(niftiImages[0].file).catch(rename(niftiImages[0].key))
+    const image = await readInputNifti(niftiImages[0].file, limits, niftiImages[0].key).catch(rename(niftiImages[0].key))
     const modality = looksLikeCt(image) ? 'CT' : 'MR'
     warnings.push({ code: 'modality_guessed', message: `NIfTI carries no modality; treated as ${modality} from its value range` })
     loaded = { image, modality, description: describe(image, 'nifti', modality, { files_used: 1, files_ignored: ignored }) }
@@ -101,7 +106,9 @@ export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
   let reference: LoadedCase['reference']
   if (niftiLabels.length) {
     const labelsFile = niftiLabels[0]
-    const labels = await readNifti(labelsFile.file).catch(rename(labelsFile.key))
+    const checked = checkLabelMap(await readInputNifti(labelsFile.file, limits, labelsFile.key).catch(rename(labelsFile.key)), grid, labelsFile.key, limits)
+    const labels = checked.labels
+    warnings.push(...checked.warnings)
     reference = { labels: resampleLabels(labels, grid), names: {}, source: labelsFile.key }
   } else if (inventory.segmentations.length) {
     const seg = inventory.segmentations[0]
@@ -116,7 +123,9 @@ export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
   if (niftiPredictions.length) {
     const predictionFile = niftiPredictions[0]
     if (!reference) throw new BadInputError('a prediction needs a reference segmentation to be evaluated against', { file: predictionFile.key })
-    const labels = await readNifti(predictionFile.file).catch(rename(predictionFile.key))
+    const checked = checkLabelMap(await readInputNifti(predictionFile.file, limits, predictionFile.key).catch(rename(predictionFile.key)), grid, predictionFile.key, limits)
+    const labels = checked.labels
+    warnings.push(...checked.warnings)
     prediction = { labels: resampleLabels(labels, grid), source: predictionFile.key }
   }
 
