@@ -18,6 +18,8 @@ export interface DicomHeader {
   columns: number
   imageOrientationPatient?: number[]
   imagePositionPatient?: number[]
+  /** Pixel Spacing (row, column) of a single-frame image; enhanced objects keep it per frame. */
+  pixelSpacing?: number[]
   numberOfFrames: number
   /** Pixel Data element extent (undefined when the file has no pixel data). */
   pixelData?: PixelDataExtent
@@ -64,6 +66,7 @@ export async function readDicomHeader(file: string): Promise<DicomHeader> {
     columns: Number(dataset.Columns ?? 0),
     imageOrientationPatient: numbers(dataset.ImageOrientationPatient),
     imagePositionPatient: numbers(dataset.ImagePositionPatient),
+    pixelSpacing: numbers(dataset.PixelSpacing),
     numberOfFrames: Number(dataset.NumberOfFrames ?? 1) || 1,
     pixelData: pixelDataExtent(bytes),
   }

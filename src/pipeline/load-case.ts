@@ -14,6 +14,7 @@ import { readInputNifti } from '../io/read-input-nifti.js'
 import { type Limits, defaultLimits } from './config.js'
 import { expandArchives } from './expand-archives.js'
 import { checkLabelMap } from './check-label-map.js'
+import { dropDuplicateInstances, requireGeometry } from '../io/dicom-series-checks.js'
 import { resampleLabels } from '../filters/resample.js'
 import { BadInputError } from './errors.js'
 import type { InputDescription, Warning } from './report-schema.js'
@@ -62,12 +63,13 @@ export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLi
     }
   }
   const keyOf = new Map(files.map((f) => [f.file, f.key]))
-  const inventory = inventoryDicom(dicomHeaders)
+  const inventory = dropDuplicateInstances(inventoryDicom(dicomHeaders), warnings, (f) => keyOf.get(f) ?? path.basename(f))
 
   let loaded: Omit<LoadedCase, 'landmarks' | 'warnings' | 'reference'>
   if (inventory.series.length) {
     if (niftiImages.length) warnings.push({ code: 'file_ignored', message: `NIfTI images ignored: the case has a DICOM series` })
     const group = choosePrimarySeries(inventory, keyOf.get(dicomHeaders[0].file) ?? dicomHeaders[0].file)
+    requireGeometry(group, (f) => keyOf.get(f) ?? path.basename(f))
     for (const other of inventory.series.filter((g) => g !== group)) {
       warnings.push({ code: 'series_ignored', message: `series ${other.seriesInstanceUid} (${other.headers.length} files) ignored; primary is ${group.seriesInstanceUid}` })
     }
