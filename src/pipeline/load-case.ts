@@ -49,7 +49,12 @@ export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLi
   let ignored = 0
   for (const candidate of others) {
     if (await isDicomFile(candidate.file)) {
-      const header = await readDicomHeader(candidate.file)
+      const header = await readDicomHeader(candidate.file).catch(unparsable)
+      if (header instanceof Error) {
+        ignored++
+        warnings.push({ code: 'file_ignored', message: `${candidate.key}: unreadable DICOM header (${header.message}), ignored` })
+        continue
+      }
       const problem = isSegmentation(header) || isStructuredReport(header) ? undefined : pixelDataProblem(header)
       if (problem) {
         ignored++
@@ -159,6 +164,12 @@ function looksLikeCt(image: Image): boolean {
   let min = Infinity
   for (let i = 0; i < data.length; i += 97) if (data[i] < min) min = data[i]
   return min <= -500
+}
+
+/** dcmjs cannot parse a corrupt header: the file is ignored like any other broken file. File-system faults stay faults. */
+function unparsable(error: unknown): Error {
+  if ((error as NodeJS.ErrnoException)?.code) throw error
+  return error instanceof Error ? error : new Error(String(error))
 }
 
 function rename(key: string) {
