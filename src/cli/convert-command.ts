@@ -19,6 +19,7 @@ import { sliceGeometry, type SliceGeometry, summarizeSliceGeometry } from '../io
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { isArchivePath } from '../io/archive.js'
 import { withUnpackedArchive } from '../io/with-unpacked-archive.js'
+import { dropDuplicateInstances } from '../io/dicom-series-checks.js'
 import { defaultLimits } from '../pipeline/config.js'
 
 export interface ConvertFlags {
@@ -165,12 +166,13 @@ export async function runConvertCommand(input: string, output: string, flags: Co
       throw new BadInputError(`cannot read DICOM header: ${errorMessage(error)}`, { file })
     }
   }
-  const inventory = inventoryDicom(headers)
+  const headerWarnings: { code: string; message: string }[] = []
+  const inventory = dropDuplicateInstances(inventoryDicom(headers), headerWarnings, (f) => path.relative(input, f) || path.basename(f))
   const { chosen, found } = selectSeries(inventory, input, flags.series)
 
   // Slice geometry from the headers, before decoding any pixel.
   let geometry: SliceGeometry | null = null
-  const warnings: string[] = []
+  const warnings: string[] = headerWarnings.map((w) => w.message)
   if (chosen.headers.length > 1) {
     try {
       geometry = sliceGeometry(chosen.headers)

@@ -16,6 +16,7 @@ import { LocalStateMachine } from '../../src/local/local-state-machine.js'
 import { localStageHandlers } from '../../src/local/stage-handlers.js'
 import { BadInputError } from '../../src/pipeline/errors.js'
 import { ingestObject } from '../../src/pipeline/ingest.js'
+import { readNifti } from '../../src/io/nifti.js'
 import { tarBytes, zipBytes } from './support/archive-writers.js'
 import { mutate, offsets, setF32, setI16, validNiftiBytes } from './support/broken-nifti.js'
 import { cubeVolumeMl, ctSlice, series, writeSeries } from './support/small-dicom.js'
@@ -184,6 +185,10 @@ describe('the hostile corpus', () => {
 
     const cliRun = await cli('run', zip, '--out', path.join(root, 'ok-out'), '--workers', '0', '--no-progress', '--json')
     expect(cliRun.code).toBe(0)
+    const converted = path.join(root, 'ok-convert', 'ct.nii.gz')
+    expect((await cli('convert', zip, converted)).code).toBe(0)
+    const volume = await readNifti(converted)
+    expect([...volume.size]).toEqual([series.columns, series.rows, series.slices])
   })
 
   it('config overrides that fail the schema: the CLI exits 2 naming the setting; ingest refuses the manifest', async () => {
