@@ -6,6 +6,7 @@
 //                  -> analyze -> report; any failure -> report-failure
 
 import { pipelineVersion } from '../src/pipeline/version.js'
+import { codeVersion } from '../src/pipeline/code-version.js'
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
@@ -167,6 +168,8 @@ export class VoxelflowStack extends Stack {
       CHUNK_QUEUE_URL: this.chunkQueue.queue.queueUrl,
       // Bundles have no package.json beside them; reports carry this pipeline version.
       VOXELFLOW_VERSION: pipelineVersion,
+      // ...and the code version (git describe at synth), when the app is synthesized from a checkout.
+      ...(codeVersion().source === 'git' ? { VOXELFLOW_CODE_VERSION: codeVersion().value } : {}),
       ...(props.pipelineConfig !== undefined ? { PIPELINE_CONFIG: props.pipelineConfig } : {}),
     }
     const descriptions: Record<StageName, string> = {

@@ -23,6 +23,8 @@ export interface LocalRunOptions {
   reference?: string
   /** A segmentation (NIfTI) to evaluate against the reference, for a single-case input. */
   prediction?: string
+  /** Predicted landmarks (landmarks JSON) to compare with the case's SR landmarks, for a single-case input. */
+  predictionLandmarks?: string
   workers?: number
   keepWork?: boolean
   onProgress?: (event: ProgressEvent) => void
@@ -69,6 +71,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
     if (!options.reference || cases.length !== 1) throw new BadInputError('--prediction needs --reference and a single-case input')
     const predicted = path.resolve(options.prediction)
     caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(predicted)), key: path.basename(predicted), size: 0, etag: '', role: 'prediction' })
+  }
+  if (options.predictionLandmarks) {
+    if (cases.length !== 1) throw new BadInputError('--prediction-landmarks needs a single-case input')
+    const file = path.resolve(options.predictionLandmarks)
+    caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(file)), key: path.basename(file), size: 0, etag: '', role: 'prediction_landmarks' })
   }
   const stores = folderStores(buckets)
   const context = { stores }

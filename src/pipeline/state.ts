@@ -14,9 +14,10 @@ export const caseObjectSchema = z.object({
   etag: z.string(),
   /**
    * "labels" marks a reference segmentation given as NIfTI, "prediction" a segmentation to be
-   * evaluated against it; everything else is classified by content.
+   * evaluated against it, "prediction_landmarks" a landmarks JSON (src/measure/landmarks-file.ts)
+   * to compare with the case's SR landmarks; everything else is classified by content.
    */
-  role: z.enum(['auto', 'labels', 'prediction']).default('auto'),
+  role: z.enum(['auto', 'labels', 'prediction', 'prediction_landmarks']).default('auto'),
 })
 export type CaseObject = z.infer<typeof caseObjectSchema>
 

@@ -1,6 +1,7 @@
 // Catch-all of the state machine: whatever failed, the case gets a report saying so.
 // The input objects are never touched.
 import { pipelineVersion } from '../version.js'
+import { codeVersion } from '../code-version.js'
 import { putJson } from '../object-io.js'
 import { type Report, reportSchema, reportSchemaVersion } from '../report-schema.js'
 import type { StageContext } from '../stage-context.js'
@@ -39,7 +40,7 @@ export async function reportFailure(state: FailedState, context: StageContext): 
     case_id: state.case.caseId,
     run_id: run.runId,
     created_at: new Date().toISOString(),
-    pipeline: { version: pipelineVersion, config_hash: run.configHash },
+    pipeline: { version: pipelineVersion, config_hash: run.configHash, code_version: codeVersion().value, code_version_source: codeVersion().source },
     inputs: [],
     outputs: { report: { bucket: run.outputBucket, key } },
     labels: [],
