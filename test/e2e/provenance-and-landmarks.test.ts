@@ -66,7 +66,10 @@ describe('landmarks in report.json', () => {
     for (const l of report.landmarks) {
       expect(l.voxel_index).toEqual(l.index.map(Math.round))
       expect(l.inside_image).toBe(true)
-      l.index.forEach((x, d) => expect(x).toBeGreaterThanOrEqual(0) && expect(x).toBeLessThan(grid.size_voxels[d]))
+      l.index.forEach((x, d) => {
+        expect(x).toBeGreaterThanOrEqual(0)
+        expect(x).toBeLessThan(grid.size_voxels[d])
+      })
     }
     // The femoral head centres lie deep in cancellous bone: 700 HU with noise bounded to +-3 sigma.
     const heads = report.landmarks.filter((l) => l.code?.value === '2812003')

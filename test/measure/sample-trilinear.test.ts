@@ -2,7 +2,7 @@
 // whatever the grid's direction, and follows ITK's inside/outside and border-clamping rules.
 import { describe, expect, it } from 'vitest'
 import { indexToPhysical, physicalToIndex } from '../../src/image/geometry.js'
-import { makeImage } from '../../src/image/image.js'
+import { gridOf, makeImage } from '../../src/image/image.js'
 import { sampleTrilinear } from '../../src/measure/sample-trilinear.js'
 
 const size = [7, 5, 4]
@@ -24,8 +24,9 @@ describe('sampleTrilinear', () => {
   })
 
   it('finds the same value through a physical point on a rotated grid', () => {
-    const point = indexToPhysical(image, [2.5, 3.25, 0.5])
-    expect(sampleTrilinear(image, physicalToIndex(image, point))).toBeCloseTo(f(2.5, 3.25, 0.5), 4)
+    const grid = gridOf(image)
+    const point = indexToPhysical(grid, [2.5, 3.25, 0.5])
+    expect(sampleTrilinear(image, physicalToIndex(grid, point))).toBeCloseTo(f(2.5, 3.25, 0.5), 4)
   })
 
   it('clamps neighbours at the border half voxel and is null outside the voxel footprints', () => {
