@@ -9,6 +9,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runLocal, type LocalRunSummary } from '../../src/local/run-local.js'
 import type { LandmarksFile } from '../../src/measure/landmarks-file.js'
+import { DATASET_TABLE_COLUMNS } from '../../src/report/dataset-table.js'
 import { sampleTruth, writeSample } from '../../src/sample/index.js'
 import { dataPath } from '../support/paths.js'
 
@@ -93,6 +94,17 @@ describe('landmarks in report.json', () => {
     expect(s.count).toBe(truth.landmarks.length)
     for (const v of [s.mean_mm, s.median_mm, s.max_mm]) expect(Math.abs(v - norm)).toBeLessThan(1e-3)
     expect(s.std_population_mm).toBeLessThan(1e-3)
+  })
+})
+
+describe('analytics rows', () => {
+  it('land beside the outputs as JSON lines, one per label, with the labels table columns', () => {
+    const report = summary.cases[0].report
+    const file = path.join(root, 'out', 'analytics', 'dataset=default', `pipeline_version=${report.pipeline.version}`, `${truth.caseId}.jsonl`)
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines.map((l) => l.label_value)).toEqual(truth.bones.map((b) => b.value))
+    for (const l of lines) expect(Object.keys(l)).toEqual([...DATASET_TABLE_COLUMNS])
+    expect(lines.map((l) => l.volume_ml)).toEqual(report.labels.map((l) => l.volume_ml))
   })
 })
 

@@ -7,6 +7,7 @@ import { type Report, reportSchema, reportSchemaVersion } from '../report-schema
 import type { StageContext } from '../stage-context.js'
 import type { CaseRef, RunRef } from '../state.js'
 import { outputKeys } from '../work-keys.js'
+import { writeAnalyticsRows } from './analytics-rows.js'
 
 export interface FailedState {
   case: CaseRef
@@ -49,6 +50,8 @@ export async function reportFailure(state: FailedState, context: StageContext): 
     warnings: [],
     error: describeFailure(state.error),
   }
-  await putJson(context.stores(run.outputBucket), key, reportSchema.parse(report))
+  const valid = reportSchema.parse(report)
+  await writeAnalyticsRows(context.stores(run.outputBucket), valid)
+  await putJson(context.stores(run.outputBucket), key, valid)
   return { report: { bucket: run.outputBucket, key } }
 }

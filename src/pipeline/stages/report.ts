@@ -7,6 +7,7 @@ import { type Report, reportSchema, reportSchemaVersion } from '../report-schema
 import type { StageContext } from '../stage-context.js'
 import type { Analyzed, Assembled, CaseRef, ChunkResult, Prepared, RunRef } from '../state.js'
 import { outputKeys } from '../work-keys.js'
+import { writeAnalyticsRows } from './analytics-rows.js'
 import type { Analysis } from './analyze.js'
 import type { CaseFacts } from './prepare.js'
 
@@ -69,6 +70,8 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
     },
     warnings: facts.warnings,
   }
-  await putJson(output, outputKeys.report(run), reportSchema.parse(report))
+  const valid = reportSchema.parse(report)
+  await writeAnalyticsRows(output, valid)
+  await putJson(output, outputKeys.report(run), valid)
   return { report: report.outputs.report, status: report.status }
 }
