@@ -16,6 +16,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications'
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions'
 import type { Construct } from 'constructs'
+import { AnalyticsTable } from './constructs/analytics-table.js'
 import { CaseStateMachine } from './constructs/case-state-machine.js'
 import { PipelineFunction } from './constructs/pipeline-function.js'
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.js'
@@ -75,9 +76,9 @@ export const bucketAccess: Record<StageName, Partial<Record<BucketName, Access>>
   assemble: { work: 'readWrite', output: 'write' },
   // reads facts and statistics, writes analysis.json to work; may read outputs (label maps)
   analyze: { work: 'readWrite', output: 'read' },
-  // reads facts and analysis from work; heads outputs for their sizes, writes report.json
+  // reads facts and analysis from work; heads outputs for their sizes, writes analytics rows and report.json
   report: { work: 'read', output: 'readWrite' },
-  // writes the failure report only
+  // writes the failure report (and its analytics row) only
   reportFailure: { output: 'write' },
 }
 
@@ -116,6 +117,7 @@ export class VoxelflowStack extends Stack {
   readonly functions: Record<StageName, lambda.Function>
   readonly caseStateMachine: CaseStateMachine
   readonly definitionOptions: DefinitionOptions
+  readonly analyticsTable: AnalyticsTable
 
   constructor(scope: Construct, id: string, props: VoxelflowStackProps = {}) {
     super(scope, id, props)
@@ -239,6 +241,9 @@ export class VoxelflowStack extends Stack {
         maxConcurrency: props.chunkWorkerMaxConcurrency ?? 100,
       }),
     )
+
+    // Athena over the report rows the report stage writes under analytics/ in the output bucket
+    this.analyticsTable = new AnalyticsTable(this, 'Analytics', { bucket: this.outputBucket })
 
     // Outputs
     new CfnOutput(this, 'InputBucketName', { value: this.inputBucket.bucketName, description: 'Upload cases here' })
