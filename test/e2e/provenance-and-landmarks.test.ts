@@ -49,6 +49,13 @@ describe('provenance in report.json', () => {
     }
   })
 
+  it('gives a real scan the sha256 its published checksum list has', async () => {
+    const run = await runLocal({ input: dataPath('mr-abdomen-3mm.nii.gz'), out: path.join(root, 'out-mr'), workers: 0 })
+    const sums = readFileSync(dataPath('SHA256SUMS'), 'utf8')
+    const expected = /^([0-9a-f]{64}) {2}\.\/mr-abdomen-3mm\.nii\.gz$/m.exec(sums)![1]
+    expect(run.cases[0].report.inputs).toEqual([expect.objectContaining({ key: 'mr-abdomen-3mm.nii.gz', size_bytes: statSync(dataPath('mr-abdomen-3mm.nii.gz')).size, sha256: expected })])
+  })
+
   it('names the pipeline version, config hash and code version', () => {
     const { pipeline } = summary.cases[0].report
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
