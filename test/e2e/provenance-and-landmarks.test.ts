@@ -2,6 +2,7 @@
 // input object (size and sha256 against the files themselves), the code version, landmarks with
 // voxel index and HU (inside the phantom's bone), and errors of a prediction shifted by a known
 // vector. Plus a broken landmarks file: a failure report naming the file and field.
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync, promises as fs } from 'node:fs'
 import os from 'node:os'
@@ -9,9 +10,10 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runLocal, type LocalRunSummary } from '../../src/local/run-local.js'
 import type { LandmarksFile } from '../../src/measure/landmarks-file.js'
+import { reportSchema } from '../../src/pipeline/report-schema.js'
 import { DATASET_TABLE_COLUMNS } from '../../src/report/dataset-table.js'
 import { sampleTruth, writeSample } from '../../src/sample/index.js'
-import { dataPath } from '../support/paths.js'
+import { dataPath, repoRoot } from '../support/paths.js'
 
 const truth = sampleTruth(0, 1)
 const shift = [2, -6, 3] // |shift| = 7 mm
@@ -116,11 +118,14 @@ describe('analytics rows', () => {
 })
 
 describe('a broken landmarks file', () => {
-  it('gives a bad-input failure report naming the file and the field', async () => {
+  it('makes `voxelflow run --prediction-landmarks` exit 2 with a failure report naming the file and the field', async () => {
     const bad = path.join(root, 'bad.json')
     await fs.writeFile(bad, JSON.stringify({ landmarks: [{ name: 'x', lps_mm: [1, 'two', 3] }] }))
-    const failed = await runLocal({ input: dataPath('mr-abdomen-3mm.nii.gz'), out: path.join(root, 'out-bad'), predictionLandmarks: bad, workers: 0 })
-    const report = failed.cases[0].report
+    const out = path.join(root, 'out-bad')
+    const run = spawnSync(process.execPath, [path.join(repoRoot, 'bin/voxelflow.js'), 'run', dataPath('mr-abdomen-3mm.nii.gz'), '--out', out,
+      '--prediction-landmarks', bad, '--workers', '0', '--no-progress'], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 })
+    expect(run.status).toBe(2)
+    const report = reportSchema.parse(JSON.parse(readFileSync(path.join(out, 'mr-abdomen-3mm', 'report.json'), 'utf8')))
     expect(report.status).toBe('failed')
     expect(report.error?.kind).toBe('bad_input')
     expect(report.error?.message).toMatch(/bad\.json: invalid landmarks file: landmarks\.0\.lps_mm\.1/)
