@@ -78,8 +78,8 @@ export const bucketAccess: Record<StageName, Partial<Record<BucketName, Access>>
   analyze: { work: 'readWrite', output: 'read' },
   // reads facts and analysis from work; heads outputs for their sizes, writes analytics rows and report.json
   report: { work: 'read', output: 'readWrite' },
-  // writes the failure report (and its analytics row) only
-  reportFailure: { output: 'write' },
+  // reads the case manifest / facts from work for the inputs' provenance; writes the failure report (and its analytics row)
+  reportFailure: { work: 'read', output: 'write' },
 }
 
 export interface VoxelflowStackProps extends StackProps {

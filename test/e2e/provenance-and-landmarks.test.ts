@@ -1,7 +1,8 @@
 // One sample case through `voxelflow run` with a predicted landmarks file: provenance of every
 // input object (size and sha256 against the files themselves), the code version, landmarks with
 // voxel index and HU (inside the phantom's bone), and errors of a prediction shifted by a known
-// vector. Plus a broken landmarks file: a failure report naming the file and field.
+// vector. Plus a broken landmarks file: exit 2 and a failure report naming the file, the field
+// and the inputs.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, rmSync, statSync, promises as fs } from 'node:fs'
@@ -130,5 +131,7 @@ describe('a broken landmarks file', () => {
     expect(report.error?.kind).toBe('bad_input')
     expect(report.error?.message).toMatch(/bad\.json: invalid landmarks file: landmarks\.0\.lps_mm\.1/)
     expect(readFileSync(bad, 'utf8')).toContain('"two"') // the input is never modified
+    // Its provenance still names the inputs (from the case manifest: no hash was finished).
+    expect(report.inputs.map((i) => [i.key, i.size_bytes])).toEqual([['mr-abdomen-3mm.nii.gz', statSync(dataPath('mr-abdomen-3mm.nii.gz')).size], ['bad.json', statSync(bad).size]])
   })
 })
