@@ -23,7 +23,9 @@ export interface LocalRunOptions {
   reference?: string
   /** A segmentation (NIfTI) to evaluate against the reference, for a single-case input. */
   prediction?: string
-  /** Predicted landmarks (landmarks JSON) to compare with the case's SR landmarks, for a single-case input. */
+  /** Reference landmarks (landmarks JSON), besides the SR's, for a single-case input. */
+  referenceLandmarks?: string
+  /** Predicted landmarks (landmarks JSON) to compare with the reference landmarks, for a single-case input. */
   predictionLandmarks?: string
   workers?: number
   keepWork?: boolean
@@ -72,10 +74,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
     const predicted = path.resolve(options.prediction)
     caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(predicted)), key: path.basename(predicted), size: 0, etag: '', role: 'prediction' })
   }
-  if (options.predictionLandmarks) {
-    if (cases.length !== 1) throw new BadInputError('--prediction-landmarks needs a single-case input')
-    const file = path.resolve(options.predictionLandmarks)
-    caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(file)), key: path.basename(file), size: 0, etag: '', role: 'prediction_landmarks' })
+  for (const [file, role, flag] of [[options.referenceLandmarks, 'reference_landmarks', '--reference-landmarks'], [options.predictionLandmarks, 'prediction_landmarks', '--prediction-landmarks']] as const) {
+    if (!file) continue
+    if (cases.length !== 1) throw new BadInputError(`${flag} needs a single-case input`)
+    const absolute = path.resolve(file)
+    caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(absolute)), key: path.basename(absolute), size: 0, etag: '', role })
   }
   const stores = folderStores(buckets)
   const context = { stores }

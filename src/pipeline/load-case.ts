@@ -20,7 +20,7 @@ export interface CaseFile {
   file: string
   /** Object key, for messages users can map back to their upload. */
   key: string
-  role: 'auto' | 'labels' | 'prediction' | 'prediction_landmarks'
+  role: 'auto' | 'labels' | 'prediction' | 'reference_landmarks' | 'prediction_landmarks'
 }
 
 export interface LoadedCase {
@@ -30,7 +30,7 @@ export interface LoadedCase {
   reference?: { labels: Image; names: Record<string, string>; source: string }
   /** A segmentation to evaluate against the reference, on the image grid. */
   prediction?: { labels: Image; source: string }
-  /** Reference landmarks, from the case's SR TID 1500. */
+  /** Reference landmarks: the case's SR TID 1500, then a reference landmarks JSON given with it. */
   landmarks: LandmarkPoint[]
   /** Landmarks to compare with the reference ones (a landmarks JSON given with the case). */
   predictedLandmarks?: { points: LandmarkPoint[]; source: string }
@@ -140,12 +140,13 @@ export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
       })
     }
   }
+  for (const file of files.filter((f) => f.role === 'reference_landmarks')) landmarks.push(...(await readLandmarksJson(file)).points)
   const landmarksFile = files.find((f) => f.role === 'prediction_landmarks')
-  const predictedLandmarks = landmarksFile ? await readPredictedLandmarks(landmarksFile) : undefined
+  const predictedLandmarks = landmarksFile ? await readLandmarksJson(landmarksFile) : undefined
   return { ...loaded, reference, prediction, landmarks, ...(predictedLandmarks && { predictedLandmarks }), warnings }
 }
 
-async function readPredictedLandmarks(file: CaseFile): Promise<LoadedCase['predictedLandmarks']> {
+async function readLandmarksJson(file: CaseFile): Promise<{ points: LandmarkPoint[]; source: string }> {
   const { size } = await fs.stat(file.file)
   if (size > maxLandmarksFileBytes) throw new BadInputError(`landmarks file is ${size} bytes, more than the ${maxLandmarksFileBytes} allowed`, { file: file.key })
   const parsed = parseLandmarksFile(await fs.readFile(file.file, 'utf8'), file.key)

@@ -5,6 +5,7 @@
 // and the inputs.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
+import { readImageNode } from '@itk-wasm/image-io'
 import { mkdtempSync, readFileSync, rmSync, statSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -104,6 +105,29 @@ describe('landmarks in report.json', () => {
     expect(s.count).toBe(truth.landmarks.length)
     for (const v of [s.mean_mm, s.median_mm, s.max_mm]) expect(Math.abs(v - norm)).toBeLessThan(1e-3)
     expect(s.std_population_mm).toBeLessThan(1e-3)
+  })
+})
+
+describe('landmarks given as JSON on a real scan', () => {
+  it('sample the scan value at voxel centres exactly and measure a known shift', async () => {
+    // mr-abdomen-3mm is 3 mm isotropic: the output grid is the input grid, and the interpolating
+    // B-spline returns the stored value at every voxel centre.
+    const file = dataPath('mr-abdomen-3mm.nii.gz')
+    const scan = await readImageNode(file)
+    const at = (index: number[]) => (scan.data as Int16Array)[index[0] + scan.size[0] * (index[1] + scan.size[1] * index[2])]
+    const physical = (index: number[]) => [0, 1, 2].map((r) => scan.origin[r] + [0, 1, 2].reduce((a, c) => a + (scan.direction as Float64Array)[r * 3 + c] * scan.spacing[c] * index[c], 0)) as [number, number, number]
+    const voxels = [[58, 45, 10], [20, 70, 3], [100, 10, 17]]
+    const referenceFile = path.join(root, 'mr-reference.json')
+    const predictedFile = path.join(root, 'mr-predicted.json')
+    await fs.writeFile(referenceFile, JSON.stringify({ landmarks: voxels.map((v, n) => ({ name: `point ${n}`, lps_mm: physical(v) })) }))
+    await fs.writeFile(predictedFile, JSON.stringify({ landmarks: voxels.map((v, n) => ({ name: `point ${n}`, lps_mm: physical(v).map((x, d) => x + [1, 2, 2][d]) })) }))
+    const run = await runLocal({ input: file, out: path.join(root, 'out-mr-landmarks'), referenceLandmarks: referenceFile, predictionLandmarks: predictedFile, workers: 0 })
+    const report = run.cases[0].report
+    expect(report.status).toBe('processed')
+    expect(report.landmarks.map((l) => l.voxel_index)).toEqual(voxels)
+    expect(report.landmarks.map((l) => l.intensity_trilinear)).toEqual(voxels.map(at))
+    expect(report.landmark_prediction!.errors.map((e) => e.error_mm)).toEqual(voxels.map(() => expect.closeTo(3, 9)))
+    expect(report.landmark_prediction!.summary).toMatchObject({ count: 3, std_sample_mm: expect.closeTo(0, 9) })
   })
 })
 

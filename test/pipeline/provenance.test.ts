@@ -34,13 +34,14 @@ describe('codeVersion', () => {
   })
 })
 
-describe('case.json prediction_landmarks', () => {
-  it('marks the named object as the predicted landmarks of the case', async () => {
+describe('case.json reference_landmarks and prediction_landmarks', () => {
+  it('mark the named objects as the landmarks files of the case', async () => {
     const input = path.join(dir, 'input')
     await fs.mkdir(path.join(input, 'pelvis', 'case-1'), { recursive: true })
     writeFileSync(path.join(input, 'pelvis', 'case-1', 'ct.nii.gz'), 'x')
     writeFileSync(path.join(input, 'pelvis', 'case-1', 'model.landmarks.json'), '{"landmarks":[]}')
-    writeFileSync(path.join(input, 'pelvis', 'case-1', 'case.json'), JSON.stringify({ files: ['ct.nii.gz'], prediction_landmarks: 'model.landmarks.json' }))
+    writeFileSync(path.join(input, 'pelvis', 'case-1', 'expert.landmarks.json'), '{"landmarks":[]}')
+    writeFileSync(path.join(input, 'pelvis', 'case-1', 'case.json'), JSON.stringify({ files: ['ct.nii.gz'], reference_landmarks: 'expert.landmarks.json', prediction_landmarks: 'model.landmarks.json' }))
     const stores = folderStores({ input, work: path.join(dir, 'work') })
     let started: ExecutionInput | undefined
     const outcome = await ingestObject('input', 'pelvis/case-1/case.json', {
@@ -51,6 +52,7 @@ describe('case.json prediction_landmarks', () => {
     const manifest = await getJson<CaseManifest>(stores('work'), started!.case.manifest.key)
     expect(manifest.objects.map((o) => [o.key, o.role])).toEqual([
       ['pelvis/case-1/ct.nii.gz', 'auto'],
+      ['pelvis/case-1/expert.landmarks.json', 'reference_landmarks'],
       ['pelvis/case-1/model.landmarks.json', 'prediction_landmarks'],
     ])
   })
