@@ -11,6 +11,7 @@ import { getJson } from '../../src/pipeline/object-io.js'
 import { sha256OfFile } from '../../src/pipeline/sha256-file.js'
 import { pipelineVersion } from '../../src/pipeline/version.js'
 import type { CaseManifest, ExecutionInput } from '../../src/pipeline/state.js'
+import { reportSchema, reportSchemaVersion } from '../../src/pipeline/report-schema.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vf-provenance-unit-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -55,5 +56,24 @@ describe('case.json reference_landmarks and prediction_landmarks', () => {
       ['pelvis/case-1/expert.landmarks.json', 'reference_landmarks'],
       ['pelvis/case-1/model.landmarks.json', 'prediction_landmarks'],
     ])
+  })
+})
+
+describe('report schema 1.2.0 additions', () => {
+  const minimal = {
+    schema_version: reportSchemaVersion, status: 'failed', dataset: 'd', case_id: 'c', run_id: 'r', created_at: '2026-01-01T00:00:00.000Z',
+    pipeline: { version: '0.1.0', config_hash: 'abc', code_version: 'v1-2-gabc', code_version_source: 'git' },
+    inputs: [{ bucket: 'in', key: 'c/ct.nii.gz', size_bytes: 3, sha256: 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad' }],
+    outputs: { report: { bucket: 'b', key: 'c/report.json' } }, labels: [], landmarks: [], timings_ms: { total: 1 }, warnings: [],
+  }
+  const pair = { name: 'a', matched_by: 'name', reference_lps_mm: [0, 0, 0], predicted_lps_mm: [0, 0, 1], error_vector_mm: [0, 0, 1], error_mm: 1 }
+  const prediction = { source: 'p.json', landmarks: [], errors: [pair], unmatched_reference: [], unmatched_predicted: [], summary: null }
+
+  it('accepts provenance and a landmark prediction, rejects malformed ones', () => {
+    expect(reportSchema.safeParse({ ...minimal, landmark_prediction: prediction }).success).toBe(true)
+    expect(reportSchema.safeParse({ ...minimal, inputs: [{ ...minimal.inputs[0], sha256: 'ABC' }] }).success).toBe(false)
+    expect(reportSchema.safeParse({ ...minimal, pipeline: { ...minimal.pipeline, code_version_source: 'guess' } }).success).toBe(false)
+    expect(reportSchema.safeParse({ ...minimal, landmark_prediction: { ...prediction, errors: [{ ...pair, error_mm: -1 }] } }).success).toBe(false)
+    expect(reportSchema.safeParse({ ...minimal, landmark_prediction: { ...prediction, summary: { count: 0, mean_mm: 0, median_mm: 0, max_mm: 0, std_population_mm: 0, std_sample_mm: null } } }).success).toBe(false)
   })
 })
