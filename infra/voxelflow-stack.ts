@@ -6,6 +6,7 @@
 //                  -> analyze -> report; any failure -> report-failure
 
 import { pipelineVersion } from '../src/pipeline/version.js'
+import { codeVersion } from '../src/pipeline/code-version.js'
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
@@ -15,6 +16,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications'
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions'
 import type { Construct } from 'constructs'
+import { AnalyticsTable } from './constructs/analytics-table.js'
 import { CaseStateMachine } from './constructs/case-state-machine.js'
 import { PipelineFunction } from './constructs/pipeline-function.js'
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.js'
@@ -74,10 +76,10 @@ export const bucketAccess: Record<StageName, Partial<Record<BucketName, Access>>
   assemble: { work: 'readWrite', output: 'write' },
   // reads facts and statistics, writes analysis.json to work; may read outputs (label maps)
   analyze: { work: 'readWrite', output: 'read' },
-  // reads facts and analysis from work; heads outputs for their sizes, writes report.json
+  // reads facts and analysis from work; heads outputs for their sizes, writes analytics rows and report.json
   report: { work: 'read', output: 'readWrite' },
-  // writes the failure report only
-  reportFailure: { output: 'write' },
+  // reads the case manifest / facts from work for the inputs' provenance; writes the failure report (and its analytics row)
+  reportFailure: { work: 'read', output: 'write' },
 }
 
 export interface VoxelflowStackProps extends StackProps {
@@ -115,6 +117,7 @@ export class VoxelflowStack extends Stack {
   readonly functions: Record<StageName, lambda.Function>
   readonly caseStateMachine: CaseStateMachine
   readonly definitionOptions: DefinitionOptions
+  readonly analyticsTable: AnalyticsTable
 
   constructor(scope: Construct, id: string, props: VoxelflowStackProps = {}) {
     super(scope, id, props)
@@ -167,6 +170,8 @@ export class VoxelflowStack extends Stack {
       CHUNK_QUEUE_URL: this.chunkQueue.queue.queueUrl,
       // Bundles have no package.json beside them; reports carry this pipeline version.
       VOXELFLOW_VERSION: pipelineVersion,
+      // ...and the code version (git describe at synth), when the app is synthesized from a checkout.
+      ...(codeVersion().source === 'git' ? { VOXELFLOW_CODE_VERSION: codeVersion().value } : {}),
       ...(props.pipelineConfig !== undefined ? { PIPELINE_CONFIG: props.pipelineConfig } : {}),
     }
     const descriptions: Record<StageName, string> = {
@@ -236,6 +241,9 @@ export class VoxelflowStack extends Stack {
         maxConcurrency: props.chunkWorkerMaxConcurrency ?? 100,
       }),
     )
+
+    // Athena over the report rows the report stage writes under analytics/ in the output bucket
+    this.analyticsTable = new AnalyticsTable(this, 'Analytics', { bucket: this.outputBucket })
 
     // Outputs
     new CfnOutput(this, 'InputBucketName', { value: this.inputBucket.bucketName, description: 'Upload cases here' })

@@ -42,6 +42,8 @@ interface RunFlags {
   config?: string
   reference?: string
   prediction?: string
+  referenceLandmarks?: string
+  predictionLandmarks?: string
   json?: boolean
   workers?: number
   chunkSlices?: number
@@ -54,7 +56,7 @@ async function run(input: string, flags: RunFlags): Promise<number> {
   if (flags.chunkSlices) config = { ...config, chunks: { ...config.chunks, slices: flags.chunkSlices } }
   const progress = flags.json || flags.progress === false ? { onProgress: undefined, stop: () => {} } : terminalProgress()
   try {
-    const summary = await runLocal({ input, out: flags.out, config, reference: flags.reference, prediction: flags.prediction, workers: flags.workers, keepWork: flags.keepWork, onProgress: progress.onProgress })
+    const summary = await runLocal({ input, out: flags.out, config, reference: flags.reference, prediction: flags.prediction, referenceLandmarks: flags.referenceLandmarks, predictionLandmarks: flags.predictionLandmarks, workers: flags.workers, keepWork: flags.keepWork, onProgress: progress.onProgress })
     progress.stop()
     if (flags.json) console.log(JSON.stringify(summary.cases.map((c) => c.report), null, 2))
     else console.log(formatSummary(summary, flags.out))
@@ -88,6 +90,8 @@ export function buildProgram(): Command {
     .option('-c, --config <file.json>', 'pipeline settings (JSON; see README)')
     .option('--reference <labels.nii.gz>', 'reference segmentation to carry along (single case)')
     .option('--prediction <labels.nii.gz>', 'a segmentation to evaluate against the reference (report.metrics)')
+    .option('--reference-landmarks <file.json>', 'landmarks JSON: reference landmarks besides the case\'s SR (report.landmarks)')
+    .option('--prediction-landmarks <file.json>', 'landmarks JSON to compare with the reference landmarks (report.landmark_prediction)')
     .option('--json', 'print the reports as JSON instead of a summary')
     .option('--workers <n>', 'chunk worker threads (default: one per core; 0 = main thread)', integer('--workers'))
     .option('--chunk-slices <n>', 'output slices per chunk', integer('--chunk-slices'))

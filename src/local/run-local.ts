@@ -23,6 +23,10 @@ export interface LocalRunOptions {
   reference?: string
   /** A segmentation (NIfTI) to evaluate against the reference, for a single-case input. */
   prediction?: string
+  /** Reference landmarks (landmarks JSON), besides the SR's, for a single-case input. */
+  referenceLandmarks?: string
+  /** Predicted landmarks (landmarks JSON) to compare with the reference landmarks, for a single-case input. */
+  predictionLandmarks?: string
   workers?: number
   keepWork?: boolean
   onProgress?: (event: ProgressEvent) => void
@@ -69,6 +73,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
     if (!options.reference || cases.length !== 1) throw new BadInputError('--prediction needs --reference and a single-case input')
     const predicted = path.resolve(options.prediction)
     caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(predicted)), key: path.basename(predicted), size: 0, etag: '', role: 'prediction' })
+  }
+  for (const [file, role, flag] of [[options.referenceLandmarks, 'reference_landmarks', '--reference-landmarks'], [options.predictionLandmarks, 'prediction_landmarks', '--prediction-landmarks']] as const) {
+    if (!file) continue
+    if (cases.length !== 1) throw new BadInputError(`${flag} needs a single-case input`)
+    const absolute = path.resolve(file)
+    caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(absolute)), key: path.basename(absolute), size: 0, etag: '', role })
   }
   const stores = folderStores(buckets)
   const context = { stores }

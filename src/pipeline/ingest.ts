@@ -24,6 +24,10 @@ export const uploadedManifestSchema = z.strictObject({
   reference_labels: z.string().min(1).optional(),
   /** A segmentation (NIfTI) to evaluate against the reference, relative to the manifest's folder. */
   prediction_labels: z.string().min(1).optional(),
+  /** Reference landmarks (landmarks JSON), in addition to the SR's, relative to the manifest's folder. */
+  reference_landmarks: z.string().min(1).optional(),
+  /** Predicted landmarks (landmarks JSON) to compare with the reference landmarks, relative to the manifest's folder. */
+  prediction_landmarks: z.string().min(1).optional(),
   /** Overrides of the pipeline settings for this case. */
   config: z.record(z.string(), z.unknown()).optional(),
 })
@@ -66,11 +70,18 @@ async function startManifestCase(bucket: string, key: string, folder: string, de
   const wanted = manifest.files ? manifest.files.map((f) => folder + f) : listed.map((o) => o.key).filter((k) => k !== key)
   const labelsKey = manifest.reference_labels ? folder + manifest.reference_labels : undefined
   const predictionKey = manifest.prediction_labels ? folder + manifest.prediction_labels : undefined
+  const roles: [string | undefined, CaseObject['role']][] = [
+    [labelsKey, 'labels'],
+    [predictionKey, 'prediction'],
+    [manifest.reference_landmarks && folder + manifest.reference_landmarks, 'reference_landmarks'],
+    [manifest.prediction_landmarks && folder + manifest.prediction_landmarks, 'prediction_landmarks'],
+  ]
+  const roleOf = (k: string): CaseObject['role'] => roles.find(([key]) => key === k)?.[1] ?? 'auto'
   const objects: CaseObject[] = []
-  for (const wantedKey of new Set([...wanted, ...(labelsKey ? [labelsKey] : []), ...(predictionKey ? [predictionKey] : [])])) {
+  for (const wantedKey of new Set([...wanted, ...roles.flatMap(([k]) => (k ? [k] : []))])) {
     const info = byKey.get(wantedKey)
     if (!info) throw new BadInputError(`manifest lists ${wantedKey}, which is not in the bucket`, { file: key })
-    objects.push({ bucket, key: wantedKey, size: info.size, etag: info.etag, role: wantedKey === labelsKey ? 'labels' : wantedKey === predictionKey ? 'prediction' : 'auto' })
+    objects.push({ bucket, key: wantedKey, size: info.size, etag: info.etag, role: roleOf(wantedKey) })
   }
   const caseId = manifest.case_id ?? (path.basename(folder) || 'case')
   const config = { ...deps.config, ...(manifest.config ?? {}) }

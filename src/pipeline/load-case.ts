@@ -1,6 +1,8 @@
 // Turn the files of one case into the canonical inputs of the pipeline: the image volume,
 // an optional reference segmentation on the image grid, landmarks and warnings.
 import path from 'node:path'
+import { promises as fs } from 'node:fs'
+import { type LandmarkPoint, parseLandmarksFile } from '../measure/landmarks-file.js'
 import { orientationCode } from '../image/geometry.js'
 import { type Image, gridOf, pixelsOf } from '../image/image.js'
 import { type DicomHeader, isDicomFile, isSegmentation, isStructuredReport, pixelDataProblem, readDicomHeader } from '../io/dicom-header.js'
@@ -23,7 +25,7 @@ export interface CaseFile {
   file: string
   /** Object key, for messages users can map back to their upload. */
   key: string
-  role: 'auto' | 'labels' | 'prediction'
+  role: 'auto' | 'labels' | 'prediction' | 'reference_landmarks' | 'prediction_landmarks'
 }
 
 export interface LoadedCase {
@@ -33,9 +35,15 @@ export interface LoadedCase {
   reference?: { labels: Image; names: Record<string, string>; source: string }
   /** A segmentation to evaluate against the reference, on the image grid. */
   prediction?: { labels: Image; source: string }
-  landmarks: { name: string; lps: [number, number, number] }[]
+  /** Reference landmarks: the case's SR TID 1500, then a reference landmarks JSON given with it. */
+  landmarks: LandmarkPoint[]
+  /** Landmarks to compare with the reference ones (a landmarks JSON given with the case). */
+  predictedLandmarks?: { points: LandmarkPoint[]; source: string }
   warnings: Warning[]
 }
+
+/** Landmarks files are small; anything bigger is not one. */
+const maxLandmarksFileBytes = 16 << 20
 
 export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLimits): Promise<LoadedCase> {
   const warnings: Warning[] = []
@@ -139,9 +147,26 @@ export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLi
   const landmarks: LoadedCase['landmarks'] = []
   for (const sr of inventory.reports) {
     const { points } = await readTid1500Landmarks(sr.file)
-    for (const point of points) landmarks.push({ name: point.name, lps: [point.lps[0], point.lps[1], point.lps[2]] })
+    for (const point of points) {
+      landmarks.push({
+        name: point.name,
+        ...(point.code && { code: point.code }),
+        ...(point.laterality && { laterality: point.laterality }),
+        lps_mm: [point.lps[0], point.lps[1], point.lps[2]],
+      })
+    }
   }
-  return { ...loaded, reference, prediction, landmarks, warnings }
+  for (const file of files.filter((f) => f.role === 'reference_landmarks')) landmarks.push(...(await readLandmarksJson(file)).points)
+  const landmarksFile = files.find((f) => f.role === 'prediction_landmarks')
+  const predictedLandmarks = landmarksFile ? await readLandmarksJson(landmarksFile) : undefined
+  return { ...loaded, reference, prediction, landmarks, ...(predictedLandmarks && { predictedLandmarks }), warnings }
+}
+
+async function readLandmarksJson(file: CaseFile): Promise<{ points: LandmarkPoint[]; source: string }> {
+  const { size } = await fs.stat(file.file)
+  if (size > maxLandmarksFileBytes) throw new BadInputError(`landmarks file is ${size} bytes, more than the ${maxLandmarksFileBytes} allowed`, { file: file.key })
+  const parsed = parseLandmarksFile(await fs.readFile(file.file, 'utf8'), file.key)
+  return { points: parsed.landmarks, source: file.key }
 }
 
 function describe(image: Image, kind: 'dicom' | 'nifti', modality: string, extra: Partial<InputDescription> & { files_used: number; files_ignored: number }): InputDescription {

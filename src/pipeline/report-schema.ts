@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { metricsReportJsonSchema } from '../metrics/metrics-schema.js'
 
-export const reportSchemaVersion = '1.1.0'
+export const reportSchemaVersion = '1.2.0'
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()])
 const index3 = z.tuple([z.number().int(), z.number().int(), z.number().int()])
@@ -19,6 +19,7 @@ const objectRefSchema = z.object({
   key: z.string(),
   size_bytes: z.number().int().nonnegative().optional(),
   etag: z.string().optional(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().describe('SHA-256 of the object bytes, computed while the pipeline read them'),
 })
 
 export const inputDescriptionSchema = z.object({
@@ -64,12 +65,44 @@ export const labelStatisticsSchema = z.object({
   voxels_on_border: z.number().int().nonnegative().optional(),
 })
 
+const codedConceptSchema = z.object({ value: z.string(), scheme: z.string(), meaning: z.string() })
+
 export const landmarkSchema = z.object({
   name: z.string(),
+  code: codedConceptSchema.optional(),
+  laterality: codedConceptSchema.optional(),
   lps_mm: vec3,
   index: vec3.describe('continuous voxel index on the output grid'),
+  voxel_index: index3.optional().describe('index of the output voxel that contains the point (continuous index rounded)'),
   inside_image: z.boolean(),
+  intensity_trilinear: z.number().nullable().optional()
+    .describe('output image value at the point (HU for CT), trilinear as ITK LinearInterpolateImageFunction; null outside the image'),
 })
+
+const landmarkErrorSummarySchema = z.object({
+  count: z.number().int().positive(),
+  mean_mm: z.number().nonnegative(),
+  median_mm: z.number().nonnegative(),
+  max_mm: z.number().nonnegative(),
+  std_population_mm: z.number().nonnegative().describe('n denominator'),
+  std_sample_mm: z.number().nonnegative().nullable().describe('n - 1 denominator; null for a single pair'),
+})
+
+export const landmarkPredictionSchema = z.object({
+  source: z.string().describe('the predicted landmarks file (object key)'),
+  landmarks: z.array(landmarkSchema),
+  errors: z.array(z.object({
+    name: z.string().describe('the reference landmark'),
+    matched_by: z.enum(['name', 'code']),
+    reference_lps_mm: vec3,
+    predicted_lps_mm: vec3,
+    error_vector_mm: vec3.describe('predicted - reference, LPS'),
+    error_mm: z.number().nonnegative().describe('Euclidean distance'),
+  })),
+  unmatched_reference: z.array(z.string()),
+  unmatched_predicted: z.array(z.string()),
+  summary: landmarkErrorSummarySchema.nullable().describe('over the matched pairs; null when none matched'),
+}).describe('predicted landmarks against the reference landmarks (SR), matched by name, else by a code unique on both sides')
 
 export const reportSchema = z.object({
   schema_version: z.literal(reportSchemaVersion),
@@ -81,6 +114,9 @@ export const reportSchema = z.object({
   pipeline: z.object({
     version: z.string(),
     config_hash: z.string(),
+    code_version: z.string().optional().describe('git describe of the code, or "package-<version>" (see code_version_source)'),
+    code_version_source: z.enum(['env', 'git', 'package']).optional()
+      .describe('env: VOXELFLOW_CODE_VERSION set at build; git: git describe at run time; package: package.json version'),
   }),
   inputs: z.array(objectRefSchema),
   input: inputDescriptionSchema.optional(),
@@ -94,6 +130,7 @@ export const reportSchema = z.object({
   label_source: z.enum(['reference', 'baseline', 'none']).optional(),
   labels: z.array(labelStatisticsSchema),
   landmarks: z.array(landmarkSchema),
+  landmark_prediction: landmarkPredictionSchema.optional(),
   metrics: metricsReportJsonSchema.optional().describe('the case prediction against its reference segmentation, per label'),
   timings_ms: z.record(z.string(), z.number().nonnegative()),
   warnings: z.array(warningSchema),
@@ -105,6 +142,7 @@ export const reportSchema = z.object({
 export type Report = z.infer<typeof reportSchema>
 export type LabelStatisticsRow = z.infer<typeof labelStatisticsSchema>
 export type Landmark = z.infer<typeof landmarkSchema>
+export type LandmarkPrediction = z.infer<typeof landmarkPredictionSchema>
 export type InputDescription = z.infer<typeof inputDescriptionSchema>
 export type Warning = z.infer<typeof warningSchema>
 

@@ -14,9 +14,11 @@ export const caseObjectSchema = z.object({
   etag: z.string(),
   /**
    * "labels" marks a reference segmentation given as NIfTI, "prediction" a segmentation to be
-   * evaluated against it; everything else is classified by content.
+   * evaluated against it; "reference_landmarks" and "prediction_landmarks" are landmarks JSON
+   * (src/measure/landmarks-file.ts): reference points besides the SR's, and points to compare
+   * with them; everything else is classified by content.
    */
-  role: z.enum(['auto', 'labels', 'prediction']).default('auto'),
+  role: z.enum(['auto', 'labels', 'prediction', 'reference_landmarks', 'prediction_landmarks']).default('auto'),
 })
 export type CaseObject = z.infer<typeof caseObjectSchema>
 

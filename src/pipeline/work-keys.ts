@@ -25,3 +25,20 @@ export const outputKeys = {
 function pad(index: number): string {
   return String(index).padStart(5, '0')
 }
+
+/**
+ * The analytics prefix of the output bucket: one JSON-lines object per case (the rows of
+ * `voxelflow reports`), Hive-partitioned so Athena/Glue see dataset and pipeline_version as
+ * partition columns. The output bucket has no event notifications, so these writes start nothing.
+ */
+export const analyticsPrefix = 'analytics/'
+
+export const analyticsKeys = {
+  caseRows: (dataset: string, pipelineVersion: string, caseId: string) =>
+    `${analyticsPrefix}dataset=${partitionValue(dataset || 'default')}/pipeline_version=${partitionValue(pipelineVersion)}/${partitionValue(caseId)}.jsonl`,
+}
+
+/** Percent-encode what Hive would escape in a partition value (and anything else unsafe in a key). */
+function partitionValue(value: string): string {
+  return value.replace(/[^A-Za-z0-9._+-]/g, (c) => [...new TextEncoder().encode(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join(''))
+}

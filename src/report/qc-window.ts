@@ -1,5 +1,11 @@
-// Display window of the QC picture: a soft-tissue window for CT (labels are usually organs or
-// bone, both readable in it), the 1st-99th percentile range for other modalities.
+// Display window of the QC picture, per modality.
+// - CT: a fixed preset in HU. The bone window (L 400 / W 1800) when the labelled voxels are bone
+//   on average (mean >= 300 HU: cancellous bone and denser; organs and vessels with contrast stay
+//   below), so cortex and marrow stay apart instead of both saturating white; otherwise the
+//   soft-tissue window (L 40 / W 400), which separates fat, fluid and muscle. No labels: soft tissue.
+// - Other modalities have no absolute scale: the 1st to 99th percentile of the voxel values
+//   (nearest rank on at most ~200k evenly spaced samples), so a few very bright voxels do not
+//   wash out the picture.
 import { type Image, pixelsOf } from '../image/image.js'
 
 export interface DisplayWindow {
@@ -7,16 +13,39 @@ export interface DisplayWindow {
   width: number
 }
 
-export const ctQcWindow: DisplayWindow = { center: 150, width: 1000 }
+export const ctSoftTissueWindow: DisplayWindow = { center: 40, width: 400 }
+export const ctBoneWindow: DisplayWindow = { center: 400, width: 1800 }
+/** Mean HU of the labelled voxels from which on the bone window is chosen. */
+export const boneMeanHu = 300
 
-export function qcWindow(image: Image, modality: string): DisplayWindow {
-  if (modality === 'CT') return ctQcWindow
+export function qcWindow(image: Image, modality: string, labels?: Image | null): DisplayWindow {
+  if (modality === 'CT') return labelledMean(image, labels) >= boneMeanHu ? ctBoneWindow : ctSoftTissueWindow
+  return percentileWindow(image, 0.01, 0.99)
+}
+
+/** Mean image value over the non-zero label voxels; -Infinity when there are none. */
+function labelledMean(image: Image, labels?: Image | null): number {
+  if (!labels) return -Infinity
+  const values = pixelsOf(image)
+  const mask = pixelsOf(labels)
+  let sum = 0
+  let count = 0
+  for (let i = 0; i < mask.length; i++) {
+    if (mask[i] !== 0) {
+      sum += values[i]
+      count++
+    }
+  }
+  return count ? sum / count : -Infinity
+}
+
+export function percentileWindow(image: Image, low: number, high: number): DisplayWindow {
   const data = pixelsOf(image)
   const step = Math.max(1, Math.floor(data.length / 200_000))
   const sample: number[] = []
   for (let i = 0; i < data.length; i += step) sample.push(data[i])
   sample.sort((a, b) => a - b)
-  const low = sample[Math.floor(sample.length * 0.01)] ?? 0
-  const high = sample[Math.floor(sample.length * 0.99)] ?? 1
-  return { center: (low + high) / 2, width: Math.max(high - low, 1e-6) }
+  const lo = sample[Math.floor(sample.length * low)] ?? 0
+  const hi = sample[Math.min(sample.length - 1, Math.floor(sample.length * high))] ?? 1
+  return { center: (lo + hi) / 2, width: Math.max(hi - lo, 1e-6) }
 }

@@ -6,7 +6,8 @@ import { labelStatistics } from '../../measure/label-statistics.js'
 import { type ShapePartials } from '../../measure/shape-partials.js'
 import { shapeStatistics } from '../../measure/shape-statistics.js'
 import { getJson, putJson } from '../object-io.js'
-import type { Landmark, LabelStatisticsRow } from '../report-schema.js'
+import type { Landmark, LandmarkPrediction, LabelStatisticsRow } from '../report-schema.js'
+import { compareLandmarks } from '../../measure/landmark-errors.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { getImage } from '../object-io.js'
 import { compareLabelImages } from '../../metrics/compare-labels.js'
@@ -18,6 +19,7 @@ import type { CaseFacts } from './prepare.js'
 export interface Analysis {
   labels: LabelStatisticsRow[]
   landmarks: Landmark[]
+  landmark_prediction?: LandmarkPrediction
   metrics?: MetricsReportJson
 }
 
@@ -35,12 +37,11 @@ export async function analyze(input: AnalyzeInput, context: StageContext): Promi
   const shape = await getJson<ShapePartials>(context.stores(input.assembled.shape.bucket), input.assembled.shape.key)
   const analysis: Analysis = {
     labels: labelRows(partials, facts.outputGrid, facts.labelNames, shape),
-    landmarks: facts.landmarks.map((l) => ({
-      name: l.name,
-      lps_mm: l.lps,
-      index: l.index,
-      inside_image: l.index.every((x, d) => x >= -0.5 && x < facts.outputGrid.size[d] - 0.5),
-    })),
+    landmarks: facts.landmarks,
+  }
+  if (facts.predictedLandmarks) {
+    const { source, landmarks } = facts.predictedLandmarks
+    analysis.landmark_prediction = { source, landmarks, ...comparisonOf(facts.landmarks, landmarks) }
   }
   if (facts.prediction) analysis.metrics = await evaluatePrediction(input, facts, context)
   const key = workKeys.analysis(input.run)
@@ -57,6 +58,11 @@ async function evaluatePrediction(input: AnalyzeInput, facts: CaseFacts, context
     const names = Object.fromEntries(Object.entries(facts.labelNames).map(([value, name]) => [Number(value), name]))
     return metricsReportToJson(compareLabelImages(reference, predicted, { names, files: { prediction: prediction.source } }))
   })
+}
+
+function comparisonOf(reference: Landmark[], predicted: Landmark[]) {
+  const { pairs, unmatched_reference, unmatched_predicted, summary } = compareLandmarks(reference, predicted)
+  return { errors: pairs, unmatched_reference, unmatched_predicted, summary }
 }
 
 export function labelRows(partials: LabelPartials, grid: Grid, names: Record<string, string>, shape?: ShapePartials): LabelStatisticsRow[] {

@@ -56,7 +56,7 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     const shapeKey = workKeys.shape(run)
     await putJson(work, shapeKey, shapePartials(labels, image, { includeBackground: false }))
 
-    const png = renderQcPng({ image, labels, window: qcWindow(image, facts.input.modality), labelNames: facts.labelNames })
+    const png = renderQcPng({ image, labels, window: qcWindow(image, facts.input.modality, labels), labelNames: facts.labelNames })
     await output.put(outputKeys.qc(run), png, 'image/png')
     // Compression runs on libuv's thread pool: both volumes at once use both cores.
     await Promise.all([

@@ -4,7 +4,6 @@ import path from 'node:path'
 import { promises as fs } from 'node:fs'
 import { planSlabs } from '../../chunks/plan-slabs.js'
 import { extractSlab } from '../../chunks/slab-image.js'
-import { physicalToIndex } from '../../image/geometry.js'
 import { type Image, componentTypeOf, gridOf, pixelsOf } from '../../image/image.js'
 import { extentCenteredIsotropicGrid, resample, resampleLabels } from '../../filters/resample.js'
 import { type PipelineConfig } from '../config.js'
@@ -14,19 +13,23 @@ import { getJson, putImage, putJson } from '../object-io.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type CaseManifest, type ExecutionInput, type LabelSource, type Prepared, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
-import type { InputDescription, Warning } from '../report-schema.js'
+import type { InputDescription, Landmark, Warning } from '../report-schema.js'
+import { placeLandmarks } from '../../measure/place-landmarks.js'
+import { sha256OfFile } from '../sha256-file.js'
 import { valueRange } from '../../image/value-range.js'
 
 /** What prepare learned that later stages and the report need (stored as facts.json). */
 export interface CaseFacts {
   input: InputDescription
-  inputs: { bucket: string; key: string; size_bytes: number; etag: string }[]
+  inputs: { bucket: string; key: string; size_bytes: number; etag: string; sha256: string }[]
   outputGrid: { size: number[]; spacing: number[]; origin: number[]; direction: number[] }
   labelSource: LabelSource
   labelNames: Record<string, string>
   /** The prediction to evaluate against the reference, on the output grid (work bucket). */
   prediction?: { key: string; source: string }
-  landmarks: { name: string; lps: [number, number, number]; index: [number, number, number] }[]
+  /** Reference landmarks placed on the output grid, with the image value at each. */
+  landmarks: Landmark[]
+  predictedLandmarks?: { source: string; landmarks: Landmark[] }
   warnings: Warning[]
 }
 
@@ -41,10 +44,13 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
 
   return withScratch(context, async (scratch) => {
     const files = []
+    const sha256: string[] = []
     for (const [n, object] of manifest.objects.entries()) {
       const file = path.join(scratch, 'in', String(n).padStart(5, '0'), path.basename(object.key))
       await fs.mkdir(path.dirname(file), { recursive: true })
       await context.stores(object.bucket).download(object.key, file)
+      // Provenance: hash the local copy (one streamed read of scratch, no second download).
+      sha256.push(await sha256OfFile(file))
       files.push({ file, key: object.key, role: object.role })
     }
     const loaded = await loadCase(files, config.limits)
@@ -81,11 +87,14 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
 
     const facts: CaseFacts = {
       input: loaded.description,
-      inputs: manifest.objects.map((o) => ({ bucket: o.bucket, key: o.key, size_bytes: o.size, etag: o.etag })),
+      inputs: manifest.objects.map((o, n) => ({ bucket: o.bucket, key: o.key, size_bytes: o.size, etag: o.etag, sha256: sha256[n] })),
       outputGrid,
       labelSource,
       labelNames,
-      landmarks: loaded.landmarks.map((l) => ({ ...l, index: physicalToIndex(outputGrid, l.lps) as [number, number, number] })),
+      landmarks: placeLandmarks(loaded.landmarks, image),
+      ...(loaded.predictedLandmarks && {
+        predictedLandmarks: { source: loaded.predictedLandmarks.source, landmarks: placeLandmarks(loaded.predictedLandmarks.points, image) },
+      }),
       warnings: loaded.warnings,
     }
     if (loaded.prediction) {

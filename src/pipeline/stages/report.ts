@@ -1,11 +1,13 @@
 // Stage "report": compose report.json from what the earlier stages stored, validate it
 // against the schema, and write it last: the report is the commit point of a case.
 import { pipelineVersion } from '../version.js'
+import { codeVersion } from '../code-version.js'
 import { getJson, putJson } from '../object-io.js'
 import { type Report, reportSchema, reportSchemaVersion } from '../report-schema.js'
 import type { StageContext } from '../stage-context.js'
 import type { Analyzed, Assembled, CaseRef, ChunkResult, Prepared, RunRef } from '../state.js'
 import { outputKeys } from '../work-keys.js'
+import { writeAnalyticsRows } from './analytics-rows.js'
 import type { Analysis } from './analyze.js'
 import type { CaseFacts } from './prepare.js'
 
@@ -31,6 +33,7 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
   const output = context.stores(run.outputBucket)
   const sizeOf = async (key: string) => (await output.head(key))?.size
   const chunkMs = input.chunkResults.map((c) => c.ms)
+  const code = codeVersion()
   const report: Report = {
     schema_version: reportSchemaVersion,
     status: 'processed',
@@ -38,7 +41,7 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
     case_id: input.case.caseId,
     run_id: run.runId,
     created_at: new Date().toISOString(),
-    pipeline: { version: pipelineVersion, config_hash: run.configHash },
+    pipeline: { version: pipelineVersion, config_hash: run.configHash, code_version: code.value, code_version_source: code.source },
     inputs: facts.inputs,
     input: facts.input,
     output_grid: {
@@ -54,6 +57,7 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
     label_source: facts.labelSource,
     labels: analysis.labels,
     landmarks: analysis.landmarks,
+    ...(analysis.landmark_prediction ? { landmark_prediction: analysis.landmark_prediction } : {}),
     ...(analysis.metrics ? { metrics: analysis.metrics } : {}),
     timings_ms: {
       prepare: input.prepared.ms,
@@ -66,6 +70,8 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
     },
     warnings: facts.warnings,
   }
-  await putJson(output, outputKeys.report(run), reportSchema.parse(report))
+  const valid = reportSchema.parse(report)
+  await writeAnalyticsRows(output, valid)
+  await putJson(output, outputKeys.report(run), valid)
   return { report: report.outputs.report, status: report.status }
 }
