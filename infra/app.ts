@@ -65,6 +65,7 @@ const stack = new VoxelflowStack(app, context<string>('stackName') ?? 'Voxelflow
   chunkWorkerMaxConcurrency: numberContext('chunkWorkerMaxConcurrency'),
   pipelineConfig: pipelineConfigContext(),
   eventBusName: context<string>('eventBusName'),
+  alarmTopicArn: context<string>('alarmTopicArn'),
   reprocessSchedule: reprocessScheduleContext(),
 })
 Tags.of(stack).add('project', 'voxelflow')

@@ -17,6 +17,7 @@ import * as s3n from 'aws-cdk-lib/aws-s3-notifications'
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions'
 import type { Construct } from 'constructs'
 import { CaseStateMachine } from './constructs/case-state-machine.js'
+import { PipelineAlarms } from './constructs/pipeline-alarms.js'
 import { PipelineFunction } from './constructs/pipeline-function.js'
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.js'
 import { ReprocessSchedule, type ReprocessScheduleOptions } from './constructs/reprocess-schedule.js'
@@ -117,6 +118,8 @@ export interface VoxelflowStackProps extends StackProps {
   readonly eventBusName?: string
   /** State machine log level (default ALL: every state transition, never execution data). */
   readonly stateMachineLogLevel?: sfn.LogLevel
+  /** SNS topic the alarms notify (dead letters, failed executions); default none. */
+  readonly alarmTopicArn?: string
   /** Scheduled reprocessing of a dataset prefix; absent (the default) = no schedule, no function. */
   readonly reprocessSchedule?: ReprocessScheduleOptions
   /** Override bundling of every function (tests). */
@@ -135,6 +138,7 @@ export class VoxelflowStack extends Stack {
   readonly caseStateMachine: CaseStateMachine
   readonly eventBus: events.IEventBus
   readonly reprocessSchedule?: ReprocessSchedule
+  readonly alarms: PipelineAlarms
   readonly definitionOptions: DefinitionOptions
 
   constructor(scope: Construct, id: string, props: VoxelflowStackProps = {}) {
@@ -258,6 +262,12 @@ export class VoxelflowStack extends Stack {
     stateMachine.grantTaskResponse(chunkWorker) // SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat
 
     this.functions = { ingest, prepare, chunkWorker, assemble, analyze, report, reportFailure }
+
+    this.alarms = new PipelineAlarms(this, 'Alarms', {
+      deadLetterQueues: { Uploads: this.uploadQueue.deadLetterQueue, Chunks: this.chunkQueue.deadLetterQueue },
+      stateMachine,
+      alarmTopicArn: props.alarmTopicArn,
+    })
 
     if (props.reprocessSchedule) {
       this.reprocessSchedule = new ReprocessSchedule(this, 'ReprocessSchedule', {
