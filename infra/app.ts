@@ -66,6 +66,7 @@ const stack = new VoxelflowStack(app, context<string>('stackName') ?? 'Voxelflow
   pipelineConfig: pipelineConfigContext(),
   eventBusName: context<string>('eventBusName'),
   alarmTopicArn: context<string>('alarmTopicArn'),
+  quietPeriodSeconds: numberContext('quietPeriodSeconds'),
   reprocessSchedule: reprocessScheduleContext(),
 })
 Tags.of(stack).add('project', 'voxelflow')

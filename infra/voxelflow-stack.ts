@@ -22,6 +22,7 @@ import { PipelineFunction } from './constructs/pipeline-function.js'
 import { QueueWithDeadLetter } from './constructs/queue-with-dead-letter.js'
 import { ReprocessSchedule, type ReprocessScheduleOptions } from './constructs/reprocess-schedule.js'
 import { SecureBucket } from './constructs/secure-bucket.js'
+import { WaitingCaseSweep } from './constructs/waiting-case-sweep.js'
 import { grantBucketAccess } from './security/grant-bucket-access.js'
 import { workRunsPrefix } from '../src/pipeline/work-keys.js'
 import { defaultDefinitionOptions, type DefinitionOptions } from './state-machine/definition.js'
@@ -118,6 +119,8 @@ export interface VoxelflowStackProps extends StackProps {
   readonly eventBusName?: string
   /** State machine log level (default ALL: every state transition, never execution data). */
   readonly stateMachineLogLevel?: sfn.LogLevel
+  /** Seconds loose DICOM files may sit unchanged without case.json before a "waiting" report. Default 900. */
+  readonly quietPeriodSeconds?: number
   /** SNS topic the alarms notify (dead letters, failed executions); default none. */
   readonly alarmTopicArn?: string
   /** Scheduled reprocessing of a dataset prefix; absent (the default) = no schedule, no function. */
@@ -139,6 +142,7 @@ export class VoxelflowStack extends Stack {
   readonly eventBus: events.IEventBus
   readonly reprocessSchedule?: ReprocessSchedule
   readonly alarms: PipelineAlarms
+  readonly waitingCaseSweep: WaitingCaseSweep
   readonly definitionOptions: DefinitionOptions
 
   constructor(scope: Construct, id: string, props: VoxelflowStackProps = {}) {
@@ -269,15 +273,23 @@ export class VoxelflowStack extends Stack {
       alarmTopicArn: props.alarmTopicArn,
     })
 
+    const functionBase = { architecture, environment: commonEnvironment, logRetention, bundling: props.bundling }
+    const grantedBuckets = {
+      input: { bucket: this.inputBucket, grant: bucketPrefixes.input },
+      work: { bucket: this.workBucket, grant: bucketPrefixes.work },
+      output: { bucket: this.outputBucket, grant: bucketPrefixes.output },
+    }
+    this.waitingCaseSweep = new WaitingCaseSweep(this, 'WaitingCaseSweep', {
+      quietPeriodSeconds: props.quietPeriodSeconds,
+      function: functionBase,
+      buckets: grantedBuckets,
+    })
+
     if (props.reprocessSchedule) {
       this.reprocessSchedule = new ReprocessSchedule(this, 'ReprocessSchedule', {
         schedule: props.reprocessSchedule,
-        function: { architecture, environment: commonEnvironment, logRetention, bundling: props.bundling },
-        buckets: {
-          input: { bucket: this.inputBucket, grant: bucketPrefixes.input },
-          work: { bucket: this.workBucket, grant: bucketPrefixes.work },
-          output: { bucket: this.outputBucket, grant: bucketPrefixes.output },
-        },
+        function: functionBase,
+        buckets: grantedBuckets,
         stateMachine,
       })
     }

@@ -35,20 +35,27 @@ export interface ReprocessSummary {
 const folderOf = (key: string) => (path.dirname(key) === '.' ? '' : `${path.dirname(key)}/`)
 const isLabelMap = (key: string) => /\.labels\.nii(\.gz)?$/i.test(key)
 
-/** Keys that complete a case: manifests, and NIfTIs not covered by one. */
-export function caseTriggerKeys(keys: string[]): string[] {
+/** A manifest covers every object in its folder and below (ingest lists the folder recursively). */
+function manifestCover(keys: string[]): (key: string) => boolean {
   const manifestFolders = new Set(keys.filter((k) => path.basename(k) === manifestFileName).map(folderOf))
-  return keys.filter((key) => {
-    if (path.basename(key) === manifestFileName) return true
-    if (manifestFolders.has(folderOf(key))) return false
-    return isNiftiPath(key) && !isLabelMap(key)
-  })
+  return (key) => {
+    for (let folder = folderOf(key); ; folder = folderOf(folder.slice(0, -1))) {
+      if (manifestFolders.has(folder)) return true
+      if (folder === '') return false
+    }
+  }
+}
+
+/** Keys that complete a case: manifests, and NIfTIs no manifest covers. */
+export function caseTriggerKeys(keys: string[]): string[] {
+  const covered = manifestCover(keys)
+  return keys.filter((key) => (path.basename(key) === manifestFileName ? true : !covered(key) && isNiftiPath(key) && !isLabelMap(key)))
 }
 
 /** Keys that belong to no complete case (loose DICOM whose manifest has not arrived). */
 export function looseKeys(keys: string[]): string[] {
-  const manifestFolders = new Set(keys.filter((k) => path.basename(k) === manifestFileName).map(folderOf))
-  return keys.filter((key) => !manifestFolders.has(folderOf(key)) && !isNiftiPath(key))
+  const covered = manifestCover(keys)
+  return keys.filter((key) => !covered(key) && !isNiftiPath(key))
 }
 
 export async function reprocessPrefix(options: ReprocessOptions): Promise<ReprocessSummary> {

@@ -113,8 +113,11 @@ describe('case events on EventBridge', () => {
 })
 
 describe('scheduled reprocessing', () => {
+  const reprocessRules = (t: Template) =>
+    Object.values(resources(t)).filter((r) => r.Type === 'AWS::Events::Rule' && String(r.Properties.Description).includes('reprocess'))
+
   it('is absent by default: no rule, no reprocess function', () => {
-    template.resourceCountIs('AWS::Events::Rule', 0)
+    expect(reprocessRules(template)).toEqual([])
     expect(stack.reprocessSchedule).toBeUndefined()
     expect(Object.values(resources(template)).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.REPROCESS_PREFIX)).toEqual([])
   })
@@ -123,8 +126,8 @@ describe('scheduled reprocessing', () => {
     const { stack: s, template: t } = synthStack({ reprocessSchedule: { expression: 'cron(0 3 ? * SUN *)', prefix: 'pelvis/', maxStartsPerSecond: 5 } })
     const fn = s.reprocessSchedule!.fn
     const fnId = idOf(s, fn)
-    t.resourceCountIs('AWS::Events::Rule', 1)
-    const rule = Object.values(resources(t)).find((r) => r.Type === 'AWS::Events::Rule')!
+    expect(reprocessRules(t)).toHaveLength(1)
+    const rule = reprocessRules(t)[0]
     expect(rule.Properties.ScheduleExpression).toBe('cron(0 3 ? * SUN *)')
     expect(rule.Properties.State).toBe('ENABLED')
     expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] }, RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 } })])
@@ -138,6 +141,21 @@ describe('scheduled reprocessing', () => {
     expect([...on(s.workBucket)].sort()).toEqual(['s3:AbortMultipartUpload', 's3:PutObject'])
     expect([...on(s.outputBucket)].sort()).toEqual(['s3:GetObject', 's3:ListBucket'])
     expect(statements.flatMap((x) => asArray(x.Action))).toContain('states:StartExecution')
+  })
+})
+
+describe('waiting-for-manifest sweep', () => {
+  it('runs every 5 minutes with a 15-minute quiet period, keeping its fingerprints under waiting/ of the work bucket', () => {
+    const { fn, rule } = stack.waitingCaseSweep
+    const ruleProps = resources(template)[idOf(stack, rule)].Properties
+    expect(ruleProps.ScheduleExpression).toBe('rate(5 minutes)')
+    expect(ruleProps.Targets).toEqual([expect.objectContaining({ Arn: { 'Fn::GetAtt': [idOf(stack, fn), 'Arn'] } })])
+    expect(resources(template)[idOf(stack, fn)].Properties.Environment.Variables.QUIET_PERIOD_SECONDS).toBe('900')
+    const workId = idOf(stack, stack.workBucket)
+    const onWork = statementsOfRole(template, idOf(stack, fn.role!)).filter((x) => JSON.stringify(x.Resource).includes(`"${workId}"`))
+    for (const x of onWork) expect(JSON.stringify(x)).toContain('waiting/*')
+    const { stack: s, template: t } = synthStack({ quietPeriodSeconds: 3600 })
+    expect(resources(t)[idOf(s, s.waitingCaseSweep.fn)].Properties.Environment.Variables.QUIET_PERIOD_SECONDS).toBe('3600')
   })
 })
 

@@ -59,7 +59,7 @@ function events() {
 describe('reprocess a dataset prefix locally', () => {
   it('picks manifests and lone NIfTIs as cases, never label maps or files under a manifest', () => {
     expect(
-      caseTriggerKeys(['d/a.nii.gz', 'd/a.labels.nii.gz', 'd/m/case.json', 'd/m/x.nii.gz', 'd/m/1.dcm', 'd/loose/1.dcm']),
+      caseTriggerKeys(['d/a.nii.gz', 'd/a.labels.nii.gz', 'd/m/case.json', 'd/m/x.nii.gz', 'd/m/ct/y.nii.gz', 'd/m/1.dcm', 'd/loose/1.dcm']),
     ).toEqual(['d/a.nii.gz', 'd/m/case.json'])
   })
 
