@@ -11,6 +11,7 @@ import { createPrepareHandler } from '../../functions/prepare/create-handler.js'
 import { createReportFailureHandler } from '../../functions/report-failure/create-handler.js'
 import { createReportHandler } from '../../functions/report/create-handler.js'
 import { createReprocessHandler } from '../../functions/reprocess/create-handler.js'
+import { createSweepWaitingHandler } from '../../functions/sweep-waiting/create-handler.js'
 import { cloudIngestDependencies, cloudStageContext, stepFunctionsTaskCallbacks } from '../aws/cloud-context.js'
 import { BadInputError } from '../pipeline/errors.js'
 import type { IngestDependencies } from '../pipeline/ingest.js'
@@ -19,7 +20,7 @@ import type { ExecutionStarter, TaskCallbacks } from '../pipeline/task-callbacks
 import type { ObjectStore, StoreResolver } from '../store/object-store.js'
 import { FolderObjectStore } from './folder-object-store.js'
 
-export const invokableFunctions = ['ingest', 'prepare', 'chunk-worker', 'assemble', 'analyze', 'report', 'report-failure', 'reprocess'] as const
+export const invokableFunctions = ['ingest', 'prepare', 'chunk-worker', 'assemble', 'analyze', 'report', 'report-failure', 'reprocess', 'sweep-waiting'] as const
 export type InvokableFunction = (typeof invokableFunctions)[number]
 
 export interface InvokeTarget {
@@ -93,6 +94,15 @@ export async function invokeFunction(name: string, event: unknown, target: Invok
         inputBucket: env.INPUT_BUCKET ?? 'input',
         scheduledPrefix: env.REPROCESS_PREFIX,
         maxStartsPerSecond: Number(env.REPROCESS_MAX_STARTS_PER_SECOND) || undefined,
+      }),
+    'sweep-waiting': () =>
+      createSweepWaitingHandler({
+        stores: context.stores,
+        inputBucket: env.INPUT_BUCKET ?? 'input',
+        workBucket: env.WORK_BUCKET ?? 'work',
+        outputBucket: env.OUTPUT_BUCKET ?? 'output',
+        prefix: '',
+        quietPeriodSeconds: Number(env.QUIET_PERIOD_SECONDS ?? 900),
       }),
   }
   record.result = await handlers[name as InvokableFunction]()(event)
