@@ -143,6 +143,8 @@ export class VoxelflowStack extends Stack {
   readonly reprocessSchedule?: ReprocessSchedule
   readonly alarms: PipelineAlarms
   readonly waitingCaseSweep: WaitingCaseSweep
+  /** Fails the task token of a dead-lettered chunk so its case fails now, not after the chunk timeout. */
+  readonly chunkDeadLetter: lambda.Function
   readonly definitionOptions: DefinitionOptions
 
   constructor(scope: Construct, id: string, props: VoxelflowStackProps = {}) {
@@ -266,6 +268,21 @@ export class VoxelflowStack extends Stack {
     stateMachine.grantTaskResponse(chunkWorker) // SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat
 
     this.functions = { ingest, prepare, chunkWorker, assemble, analyze, report, reportFailure }
+
+    this.chunkDeadLetter = new PipelineFunction(this, 'ChunkDeadLetter', {
+      folder: 'chunk-dead-letter',
+      description: 'voxelflow: a dead-lettered chunk fails its task token, so its case gets a failure report at once',
+      memorySizeMiB: 256,
+      timeout: Duration.seconds(25), // SendTaskFailure calls only; below the DLQ's 30 s visibility
+      architecture,
+      environment: commonEnvironment,
+      logRetention,
+      bundling: props.bundling,
+    }).fn
+    stateMachine.grantTaskResponse(this.chunkDeadLetter)
+    this.chunkDeadLetter.addEventSource(
+      new SqsEventSource(this.chunkQueue.deadLetterQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    )
 
     this.alarms = new PipelineAlarms(this, 'Alarms', {
       deadLetterQueues: { Uploads: this.uploadQueue.deadLetterQueue, Chunks: this.chunkQueue.deadLetterQueue },

@@ -5,6 +5,7 @@
 import path from 'node:path'
 import { createAnalyzeHandler } from '../../functions/analyze/create-handler.js'
 import { createAssembleHandler } from '../../functions/assemble/create-handler.js'
+import { createChunkDeadLetterHandler } from '../../functions/chunk-dead-letter/create-handler.js'
 import { createChunkWorkerHandler } from '../../functions/chunk-worker/create-handler.js'
 import { createIngestHandler } from '../../functions/ingest/create-handler.js'
 import { createPrepareHandler } from '../../functions/prepare/create-handler.js'
@@ -20,7 +21,7 @@ import type { ExecutionStarter, TaskCallbacks } from '../pipeline/task-callbacks
 import type { ObjectStore, StoreResolver } from '../store/object-store.js'
 import { FolderObjectStore } from './folder-object-store.js'
 
-export const invokableFunctions = ['ingest', 'prepare', 'chunk-worker', 'assemble', 'analyze', 'report', 'report-failure', 'reprocess', 'sweep-waiting'] as const
+export const invokableFunctions = ['ingest', 'prepare', 'chunk-worker', 'assemble', 'analyze', 'report', 'report-failure', 'reprocess', 'sweep-waiting', 'chunk-dead-letter'] as const
 export type InvokableFunction = (typeof invokableFunctions)[number]
 
 export interface InvokeTarget {
@@ -84,6 +85,7 @@ export async function invokeFunction(name: string, event: unknown, target: Invok
     ingest: () => createIngestHandler(ingestDeps(), () => {}),
     prepare: () => createPrepareHandler(context),
     'chunk-worker': () => createChunkWorkerHandler(context, local ? recordingCallbacks : stepFunctionsTaskCallbacks()),
+    'chunk-dead-letter': () => createChunkDeadLetterHandler(local ? recordingCallbacks : stepFunctionsTaskCallbacks()),
     assemble: () => createAssembleHandler(context),
     analyze: () => createAnalyzeHandler(context),
     report: () => createReportHandler(context),

@@ -159,6 +159,20 @@ describe('waiting-for-manifest sweep', () => {
   })
 })
 
+describe('chunk dead-letter queue', () => {
+  it('feeds the chunk dead-letter handler, which may answer task tokens and touch no bucket', () => {
+    const fnId = idOf(stack, stack.chunkDeadLetter)
+    const mapping = Object.values(resources(template)).find(
+      (r) => r.Type === 'AWS::Lambda::EventSourceMapping' && r.Properties.FunctionName.Ref === fnId,
+    )!
+    expect(mapping.Properties.EventSourceArn).toEqual({ 'Fn::GetAtt': [idOf(stack, stack.chunkQueue.deadLetterQueue), 'Arn'] })
+    expect(mapping.Properties.FunctionResponseTypes).toEqual(['ReportBatchItemFailures'])
+    const actions = statementsOfRole(template, idOf(stack, stack.chunkDeadLetter.role!)).flatMap((x) => asArray(x.Action))
+    expect(actions).toContain('states:SendTaskFailure')
+    expect(actions.filter((a) => a.startsWith('s3:'))).toEqual([])
+  })
+})
+
 describe('alarms', () => {
   it('alarm on any message in either dead-letter queue', () => {
     for (const [name, pair] of [['Uploads', stack.uploadQueue], ['Chunks', stack.chunkQueue]] as const) {

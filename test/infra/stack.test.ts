@@ -153,7 +153,7 @@ describe('queues', () => {
   })
 
   it('feeds uploads to ingest with partial batch failures', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2)
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3) // + the chunk dead-letter queue
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.uploadQueue.queue), 'Arn'] },
       FunctionName: { Ref: logicalId(stack.functions.ingest) },
@@ -179,8 +179,10 @@ describe('functions', () => {
     const functions = template.findResources('AWS::Lambda::Function', {
       Properties: { Runtime: 'nodejs22.x' },
     }) as Record<string, Resource>
-    // ... and the waiting-for-manifest sweep, built the same way
-    expect(Object.keys(functions).sort()).toEqual([...stages.map((s) => logicalId(stack.functions[s])), logicalId(stack.waitingCaseSweep.fn)].sort())
+    // ... and the waiting-for-manifest sweep and the chunk dead-letter handler, built the same way
+    expect(Object.keys(functions).sort()).toEqual(
+      [...stages.map((s) => logicalId(stack.functions[s])), logicalId(stack.waitingCaseSweep.fn), logicalId(stack.chunkDeadLetter)].sort(),
+    )
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Handler).toBe('index.handler')
       expect(fn.Properties.Architectures).toEqual(['arm64'])
