@@ -3,7 +3,7 @@
 // already carries the run id this config would give (same content + same config hash).
 import path from 'node:path/posix'
 import { isNiftiPath } from '../io/nifti.js'
-import { type IngestDependencies, type IngestOutcome, ingestObject, manifestFileName } from './ingest.js'
+import { type IngestDependencies, type IngestOutcome, ingestObject, isLoneNiftiKey, manifestFileName } from './ingest.js'
 import { getJson } from './object-io.js'
 import type { ExecutionInput } from './state.js'
 import type { ExecutionStarter } from './task-callbacks.js'
@@ -33,7 +33,6 @@ export interface ReprocessSummary {
 }
 
 const folderOf = (key: string) => (path.dirname(key) === '.' ? '' : `${path.dirname(key)}/`)
-const isLabelMap = (key: string) => /\.labels\.nii(\.gz)?$/i.test(key)
 
 /** A manifest covers every object in its folder and below (ingest lists the folder recursively). */
 function manifestCover(keys: string[]): (key: string) => boolean {
@@ -46,16 +45,16 @@ function manifestCover(keys: string[]): (key: string) => boolean {
   }
 }
 
-/** Keys that complete a case: manifests, and NIfTIs no manifest covers. */
+/** Keys that complete a case: manifests, and lone NIfTIs (`<dataset>/<name>.nii.gz`) no manifest covers. */
 export function caseTriggerKeys(keys: string[]): string[] {
   const covered = manifestCover(keys)
-  return keys.filter((key) => (path.basename(key) === manifestFileName ? true : !covered(key) && isNiftiPath(key) && !isLabelMap(key)))
+  return keys.filter((key) => (path.basename(key) === manifestFileName ? true : !covered(key) && isLoneNiftiKey(key)))
 }
 
-/** Keys that belong to no complete case (loose DICOM whose manifest has not arrived). */
+/** Keys that belong to no complete case (files in a case folder whose manifest has not arrived). */
 export function looseKeys(keys: string[]): string[] {
   const covered = manifestCover(keys)
-  return keys.filter((key) => !covered(key) && !isNiftiPath(key))
+  return keys.filter((key) => !covered(key) && !(isNiftiPath(key) && key.split('/').length <= 2))
 }
 
 export async function reprocessPrefix(options: ReprocessOptions): Promise<ReprocessSummary> {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { caseEventDetailSchema } from '../../src/pipeline/case-events.js'
 import { configHash, parseConfig } from '../../src/pipeline/config.js'
 import { getJson } from '../../src/pipeline/object-io.js'
-import { caseTriggerKeys, reprocessPrefix } from '../../src/pipeline/reprocess.js'
+import { caseTriggerKeys, looseKeys, reprocessPrefix } from '../../src/pipeline/reprocess.js'
 import { reportSchema } from '../../src/pipeline/report-schema.js'
 import { type LocalCloud, openLocalCloud } from '../../src/local/local-cloud.js'
 import { type CubePhantom, writeCubePhantom } from '../support/cube-phantom.js'
@@ -57,10 +57,11 @@ function events() {
 }
 
 describe('reprocess a dataset prefix locally', () => {
-  it('picks manifests and lone NIfTIs as cases, never label maps or files under a manifest', () => {
-    expect(
-      caseTriggerKeys(['d/a.nii.gz', 'd/a.labels.nii.gz', 'd/m/case.json', 'd/m/x.nii.gz', 'd/m/ct/y.nii.gz', 'd/m/1.dcm', 'd/loose/1.dcm']),
-    ).toEqual(['d/a.nii.gz', 'd/m/case.json'])
+  it('picks manifests and lone NIfTIs as cases, never label maps, files under a manifest or NIfTIs in case folders', () => {
+    const keys = ['d/a.nii.gz', 'd/a.labels.nii.gz', 'd/m/case.json', 'd/m/x.nii.gz', 'd/m/ct/y.nii.gz', 'd/m/1.dcm', 'd/loose/1.dcm', 'd/c/scan.nii.gz']
+    expect(caseTriggerKeys(keys)).toEqual(['d/a.nii.gz', 'd/m/case.json'])
+    // A NIfTI inside a case folder waits for that folder's manifest, like its DICOM would.
+    expect(looseKeys(keys)).toEqual(['d/loose/1.dcm', 'd/c/scan.nii.gz'])
   })
 
   it('processes, then skips what is reported with the same config, then reruns a changed config', async () => {
