@@ -4,6 +4,7 @@
 import { App, Tags } from 'aws-cdk-lib'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { defaultDefinitionOptions, type DefinitionOptions } from './state-machine/definition.js'
+import type { ReprocessScheduleOptions } from './constructs/reprocess-schedule.js'
 import { VoxelflowStack } from './voxelflow-stack.js'
 
 const app = new App()
@@ -37,6 +38,14 @@ function pipelineConfigContext(): string | undefined {
   return text
 }
 
+/** `-c voxelflow:reprocessSchedule="rate(7 days)" -c voxelflow:reprocessPrefix=pelvis/`; off when unset. */
+function reprocessScheduleContext(): ReprocessScheduleOptions | undefined {
+  const expression = context<string>('reprocessSchedule')
+  if (expression === undefined) return undefined
+  if (!/^(rate|cron)\(.+\)$/.test(expression)) throw new Error(`context voxelflow:reprocessSchedule must be rate(...) or cron(...), got ${expression}`)
+  return { expression, prefix: context<string>('reprocessPrefix') ?? '', maxStartsPerSecond: numberContext('reprocessMaxStartsPerSecond') }
+}
+
 const definitionOptions: DefinitionOptions = {
   chunkConcurrency: numberContext('chunkConcurrency') ?? defaultDefinitionOptions.chunkConcurrency,
   chunkTimeoutSeconds: numberContext('chunkTimeoutSeconds') ?? defaultDefinitionOptions.chunkTimeoutSeconds,
@@ -55,6 +64,10 @@ const stack = new VoxelflowStack(app, context<string>('stackName') ?? 'Voxelflow
   workExpirationDays: numberContext('workExpirationDays'),
   chunkWorkerMaxConcurrency: numberContext('chunkWorkerMaxConcurrency'),
   pipelineConfig: pipelineConfigContext(),
+  eventBusName: context<string>('eventBusName'),
+  alarmTopicArn: context<string>('alarmTopicArn'),
+  quietPeriodSeconds: numberContext('quietPeriodSeconds'),
+  reprocessSchedule: reprocessScheduleContext(),
 })
 Tags.of(stack).add('project', 'voxelflow')
 

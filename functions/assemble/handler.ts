@@ -1,6 +1,7 @@
 // Lambda entry point of the "assemble" stage: thin wiring, the work is in src/pipeline/stages.
 import middy from '@middy/core'
+import { stageObservability } from '../../src/observability/stage-observability.js'
 import { cloudStageContext } from '../../src/aws/cloud-context.js'
 import { createAssembleHandler } from './create-handler.js'
 
-export const handler = middy().handler(createAssembleHandler(cloudStageContext()))
+export const handler = middy().use(stageObservability('assemble').middlewares).handler(createAssembleHandler(cloudStageContext()))

@@ -1,4 +1,6 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib'
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
+import type * as events from 'aws-cdk-lib/aws-events'
+import * as iam from 'aws-cdk-lib/aws-iam'
 import type * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import type * as sqs from 'aws-cdk-lib/aws-sqs'
@@ -18,7 +20,9 @@ export interface CaseStateMachineProps {
   readonly report: lambda.IFunction
   readonly reportFailure: lambda.IFunction
   readonly chunkQueue: sqs.IQueue
-  /** Execution log level; 'OFF' for no log group. Default ERROR, without execution data. */
+  /** Where "Case Processed" / "Case Failed" go. */
+  readonly eventBus: events.IEventBus
+  /** Execution log level; 'OFF' for no log group. Default ALL (state transitions), without execution data. */
   readonly logLevel?: sfn.LogLevel
   readonly logRetention: logs.RetentionDays
 }
@@ -26,8 +30,9 @@ export interface CaseStateMachineProps {
 /**
  * The per-case state machine, deployed from the one shared ASL definition
  * (infra/state-machine/definition.ts) with definitionSubstitutions, so the embedded runner and
- * AWS execute the same JSON. Its role may invoke the five stage functions and send to the chunk
- * queue, nothing else.
+ * AWS execute the same JSON. Its role may invoke the five stage functions (no versions or
+ * aliases), send to the chunk queue and put events on the case-event bus; plus what execution
+ * logging and X-Ray need.
  */
 export class CaseStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine
@@ -43,8 +48,9 @@ export class CaseStateMachine extends Construct {
       ReportFunctionArn: props.report.functionArn,
       ReportFailureFunctionArn: props.reportFailure.functionArn,
       ChunkQueueUrl: props.chunkQueue.queueUrl,
+      EventBusName: props.eventBus.eventBusName,
     }
-    const level = props.logLevel ?? sfn.LogLevel.ERROR
+    const level = props.logLevel ?? sfn.LogLevel.ALL
     const logOptions =
       level === sfn.LogLevel.OFF
         ? undefined
@@ -64,10 +70,22 @@ export class CaseStateMachine extends Construct {
       definitionBody: sfn.DefinitionBody.fromString(stateMachineDefinitionJson(props.definitionOptions)),
       definitionSubstitutions: this.substitutions,
       logs: logOptions,
+      tracingEnabled: true,
     })
-    for (const fn of [props.prepare, props.assemble, props.analyze, props.report, props.reportFailure]) {
-      fn.grantInvoke(this.stateMachine)
-    }
+    // grantInvoke would also allow `<arn>:*` (every version and alias); the definition calls the
+    // unqualified functions only.
+    this.stateMachine.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['lambda:InvokeFunction'],
+        resources: [props.prepare, props.assemble, props.analyze, props.report, props.reportFailure].map((fn) => fn.functionArn),
+      }),
+    )
     props.chunkQueue.grantSendMessages(this.stateMachine)
+    props.eventBus.grantPutEventsTo(this.stateMachine)
+    Validations.of(this.stateMachine).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason:
+        'Only the actions that support no resource-level permissions: X-Ray PutTraceSegments/PutTelemetryRecords/GetSampling* and the CloudWatch Logs vended-delivery calls (logs:CreateLogDelivery, DescribeResourcePolicies, ...) that execution logging requires.',
+    })
   }
 }

@@ -1,5 +1,6 @@
 import path from 'node:path'
-import { Duration, RemovalPolicy, Size } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy, Size, Validations } from 'aws-cdk-lib'
+import * as iam from 'aws-cdk-lib/aws-iam'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs'
 import * as logs from 'aws-cdk-lib/aws-logs'
@@ -25,6 +26,7 @@ export interface PipelineFunctionProps {
 export class PipelineFunction extends Construct {
   readonly fn: NodejsFunction
   readonly logGroup: logs.LogGroup
+  readonly role: iam.Role
 
   constructor(scope: Construct, id: string, props: PipelineFunctionProps) {
     super(scope, id)
@@ -32,6 +34,10 @@ export class PipelineFunction extends Construct {
       retention: props.logRetention,
       removalPolicy: RemovalPolicy.DESTROY,
     })
+    // Its own role that may write to its own log group, instead of the managed
+    // AWSLambdaBasicExecutionRole (logs:* on every log group of the account).
+    this.role = new iam.Role(this, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') })
+    this.logGroup.grant(this.role, 'logs:CreateLogStream', 'logs:PutLogEvents')
     const bundling = props.bundling ?? voxelflowBundling()
     this.fn = new NodejsFunction(this, 'Function', {
       entry: path.join(projectRoot, 'functions', props.folder, 'handler.ts'),
@@ -50,7 +56,13 @@ export class PipelineFunction extends Construct {
         ...props.environment,
       },
       logGroup: this.logGroup,
+      role: this.role,
       bundling,
+    })
+    Validations.of(this.fn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason:
+        'Pinned to nodejs22.x on purpose: the bundles are built for esbuild target node22 (infra/bundling.ts) and tested on it; moving to a newer runtime is a deliberate change of both together.',
     })
   }
 }

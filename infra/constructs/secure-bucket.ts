@@ -9,6 +9,8 @@ export interface SecureBucketProps {
   readonly expireAfterDays?: number
   /** Delete non-current versions after this many days (versioned buckets only). */
   readonly noncurrentVersionExpireAfterDays?: number
+  /** Where S3 writes this bucket's server access logs (who read or wrote which object). */
+  readonly serverAccessLogsBucket?: s3.IBucket
   /** Default RETAIN: scans and reports are never deleted by a `cdk destroy`. */
   readonly removalPolicy?: RemovalPolicy
 }
@@ -37,6 +39,9 @@ export class SecureBucket extends Construct {
       versioned: props.versioned ?? false,
       lifecycleRules: rules,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      ...(props.serverAccessLogsBucket
+        ? { serverAccessLogsBucket: props.serverAccessLogsBucket, serverAccessLogsPrefix: `${id.toLowerCase()}/` }
+        : {}),
     })
   }
 }

@@ -1,6 +1,7 @@
 // The one state-machine definition (Amazon States Language, JSONPath). CDK deploys it with
 // definitionSubstitutions; the embedded runtime runs the very same JSON with
 // aws-local-stepfunctions after substituting local stand-ins. Only pointers travel in state.
+import { caseEventDetailTypes, caseEventSource } from '../../src/pipeline/case-events.js'
 
 /** Placeholders `${Name}` that CDK (or the local runner) fills in. */
 export const definitionPlaceholders = [
@@ -10,6 +11,7 @@ export const definitionPlaceholders = [
   'ReportFunctionArn',
   'ReportFailureFunctionArn',
   'ChunkQueueUrl',
+  'EventBusName',
 ] as const
 
 export type DefinitionPlaceholder = (typeof definitionPlaceholders)[number]
@@ -22,6 +24,8 @@ export const taskStates = {
   analyze: 'Analyze',
   report: 'Report',
   reportFailure: 'ReportFailure',
+  caseProcessedEvent: 'EmitCaseProcessed',
+  caseFailedEvent: 'EmitCaseFailed',
 } as const
 
 export const chunkMapState = 'Chunks'
@@ -49,6 +53,43 @@ function lambdaTask(resource: DefinitionPlaceholder, resultPath: string, next: s
     ResultPath: resultPath,
     Retry: retryTransient,
     Catch: catchAll,
+    Next: next,
+  }
+}
+
+/**
+ * "Case Processed" / "Case Failed" on EventBridge, sent by Step Functions itself right after the
+ * report (the commit point) is written: no SDK code in the report handlers, Step Functions'
+ * retries, and an event can never announce a report that does not exist. No Catch: a report
+ * that is written must not be overwritten by a failure report because an event could not be
+ * sent; the execution fails instead (and the failed-executions alarm fires).
+ */
+function caseEventTask(status: 'processed' | 'failed', next: string) {
+  const detail: Record<string, string> = {
+    status,
+    'dataset.$': '$.case.dataset',
+    'case_id.$': '$.case.caseId',
+    'run_id.$': '$.run.runId',
+    'config_hash.$': '$.run.configHash',
+    'report.$': status === 'processed' ? '$.report.report' : '$.failureReport.report',
+  }
+  if (status === 'failed') detail['error.$'] = '$.error.Error'
+  return {
+    Type: 'Task',
+    Resource: 'arn:aws:states:::events:putEvents',
+    Parameters: {
+      Entries: [
+        {
+          Source: caseEventSource,
+          DetailType: caseEventDetailTypes[status],
+          EventBusName: '${EventBusName}',
+          Detail: detail,
+        },
+      ],
+    },
+    TimeoutSeconds: 60,
+    ResultPath: null,
+    Retry: [{ ErrorEquals: ['States.ALL'], IntervalSeconds: 2, MaxAttempts: 4, BackoffRate: 2, JitterStrategy: 'FULL' }],
     Next: next,
   }
 }
@@ -113,7 +154,8 @@ export function stateMachineDefinition(options: DefinitionOptions = defaultDefin
       },
       [taskStates.assemble]: lambdaTask('AssembleFunctionArn', '$.assembled', taskStates.analyze, options.stageTimeoutSeconds),
       [taskStates.analyze]: lambdaTask('AnalyzeFunctionArn', '$.analyzed', taskStates.report, options.stageTimeoutSeconds),
-      [taskStates.report]: { ...lambdaTask('ReportFunctionArn', '$.report', 'Done', options.stageTimeoutSeconds) },
+      [taskStates.report]: { ...lambdaTask('ReportFunctionArn', '$.report', taskStates.caseProcessedEvent, options.stageTimeoutSeconds) },
+      [taskStates.caseProcessedEvent]: caseEventTask('processed', 'Done'),
       Done: { Type: 'Succeed' },
       [taskStates.reportFailure]: {
         Type: 'Task',
@@ -121,8 +163,9 @@ export function stateMachineDefinition(options: DefinitionOptions = defaultDefin
         TimeoutSeconds: 120,
         ResultPath: '$.failureReport',
         Retry: retryTransient,
-        Next: 'Failed',
+        Next: taskStates.caseFailedEvent,
       },
+      [taskStates.caseFailedEvent]: caseEventTask('failed', 'Failed'),
       Failed: { Type: 'Fail', Error: 'CaseFailed', Cause: 'the case failed; see its failure report in the output bucket' },
     },
   }

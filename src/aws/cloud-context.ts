@@ -57,3 +57,14 @@ export function deploymentConfig(): Record<string, unknown> {
   const text = process.env.PIPELINE_CONFIG
   return text ? (JSON.parse(text) as Record<string, unknown>) : {}
 }
+
+/** What ingest-like functions (ingest, reprocess) need, from the stack's environment variables. */
+export function cloudIngestDependencies() {
+  return {
+    stores: cloudStageContext().stores,
+    workBucket: requiredEnv('WORK_BUCKET'),
+    outputBucket: requiredEnv('OUTPUT_BUCKET'),
+    starter: stepFunctionsStarter(requiredEnv('STATE_MACHINE_ARN')),
+    config: deploymentConfig(),
+  }
+}

@@ -15,6 +15,8 @@ import { registerFilterCommand } from './filter-command.js'
 import { registerConvertCommand } from './convert-command.js'
 import { registerStatsCommand } from './stats-command.js'
 import { registerReportsCommand } from './reports-command.js'
+import { registerReprocessCommand } from './reprocess-command.js'
+import { registerInvokeCommand } from './invoke-command.js'
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -115,6 +117,8 @@ export function buildProgram(): Command {
   registerFilterCommand(program)
   registerStatsCommand(program)
   registerReportsCommand(program)
+  registerReprocessCommand(program)
+  registerInvokeCommand(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')

@@ -25,6 +25,8 @@ export interface LocalStageHandlers {
   report: Handler
   reportFailure: Handler
   chunk: ChunkDispatch
+  /** Receives the putEvents task's Parameters ({ Entries }); default: events are dropped. */
+  publishEvents?: Handler
 }
 
 /** Receives the SQS message body the chunk task sends (with its task token); resolves with the task's output. */
@@ -37,6 +39,7 @@ export const localResourceNames: Record<DefinitionPlaceholder, string> = {
   ReportFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:voxelflow-report',
   ReportFailureFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:voxelflow-report-failure',
   ChunkQueueUrl: 'https://sqs.us-east-1.amazonaws.com/000000000000/voxelflow-chunks',
+  EventBusName: 'default',
 }
 
 /** The definition text the local runner executes (exported so a test can compare it with CDK's). */
@@ -84,7 +87,11 @@ export class LocalStateMachine implements ExecutionStarter {
 
   private taskHandlers() {
     const h = this.handlers
+    // Without a sink the events go nowhere, never to a real EventBridge.
+    const publishEvents = h.publishEvents ?? (async () => ({ Entries: [], FailedEntryCount: 0 }))
     return {
+      [taskStates.caseProcessedEvent]: publishEvents,
+      [taskStates.caseFailedEvent]: publishEvents,
       [taskStates.prepare]: h.prepare,
       [taskStates.assemble]: h.assemble,
       [taskStates.analyze]: h.analyze,

@@ -49,8 +49,8 @@ export async function ingestObject(bucket: string, key: string, deps: IngestDepe
   const store = deps.stores(bucket)
   const folder = path.dirname(key) === '.' ? '' : `${path.dirname(key)}/`
   if (path.basename(key) === manifestFileName) return startManifestCase(bucket, key, folder, deps)
-  // One NIfTI or one archive (.zip, .tar, .tar.gz) is a whole case by itself.
-  if ((isNiftiPath(key) && !/\.labels\.nii(\.gz)?$/i.test(key)) || isArchivePath(key)) {
+  // One NIfTI at the top of a dataset, or one archive (.zip, .tar, .tar.gz) anywhere, is a whole case.
+  if (isLoneNiftiKey(key) || isArchivePath(key)) {
     if (await store.head(`${folder}${manifestFileName}`)) return { key, action: 'ignored', reason: 'part of a case with a manifest' }
     const info = await store.head(key)
     if (!info) return { key, action: 'ignored', reason: 'object no longer exists' }
@@ -101,6 +101,15 @@ async function start(deps: IngestDependencies, dataset: string, caseId: string, 
   })
   const { started } = await deps.starter.start(planned.executionName, planned.input)
   return { key: objects[0].key, action: started ? 'started' : 'duplicate', executionName: planned.executionName, caseId }
+}
+
+/**
+ * A NIfTI that is a case by itself: `<dataset>/<name>.nii.gz` (or at the top). One inside a case
+ * folder (`<dataset>/<case>/...`) belongs to that case and waits for its case.json: during a
+ * `aws s3 sync` its event may arrive before the manifest is uploaded.
+ */
+export function isLoneNiftiKey(key: string): boolean {
+  return isNiftiPath(key) && !/\.labels\.nii(\.gz)?$/i.test(key) && key.split('/').length <= 2
 }
 
 /** The dataset is the first path segment of an upload (`pelvis/case-001/...` -> "pelvis"). */

@@ -5,7 +5,7 @@ import { type PipelineConfig, configHash } from './config.js'
 import { putJson } from './object-io.js'
 import type { CaseManifest, CaseObject, ExecutionInput } from './state.js'
 import type { ObjectStore } from '../store/object-store.js'
-import { workKeys } from './work-keys.js'
+import { workKeys, workRunsPrefix } from './work-keys.js'
 
 export interface PlanRunOptions {
   dataset: string
@@ -43,7 +43,7 @@ export function executionNameOf(caseId: string, runId: string): string {
 export async function planRun(options: PlanRunOptions): Promise<PlannedRun> {
   const hashOfConfig = configHash(options.config)
   const runId = runIdOf(options.objects, hashOfConfig)
-  const workPrefix = `runs/${runId}/`
+  const workPrefix = `${workRunsPrefix}${runId}/`
   const manifest: CaseManifest = {
     dataset: options.dataset,
     case_id: options.caseId,

@@ -106,7 +106,8 @@ export const landmarkPredictionSchema = z.object({
 
 export const reportSchema = z.object({
   schema_version: z.literal(reportSchemaVersion),
-  status: z.enum(['processed', 'failed']),
+  /** waiting: loose DICOM files whose case.json has not arrived after the quiet period. */
+  status: z.enum(['processed', 'failed', 'waiting']),
   dataset: z.string(),
   case_id: z.string(),
   run_id: z.string(),

@@ -1,6 +1,9 @@
 // Deterministic object keys: a re-run writes exactly the same keys, so every stage is safe to repeat.
 import type { RunRef } from './state.js'
 
+/** Every run's scratch lives under `runs/<run id>/` of the work bucket (IAM grants are limited to it). */
+export const workRunsPrefix = 'runs/'
+
 export const workKeys = {
   manifest: (run: Pick<RunRef, 'workPrefix'>) => `${run.workPrefix}case.json`,
   facts: (run: RunRef) => `${run.workPrefix}facts.json`,

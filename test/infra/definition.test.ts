@@ -13,10 +13,11 @@ import {
 import { synthStack } from './synth.js'
 import { localDefinitionJson, localResourceNames } from '../../src/local/local-state-machine.js'
 
-type Intrinsic = { Ref: string } | { 'Fn::GetAtt': [string, string] }
+type Intrinsic = string | { Ref: string } | { 'Fn::GetAtt': [string, string] }
 
 /** A plausible resolved value for each intrinsic, distinct per resource. */
 function fakeResolve(value: Intrinsic): string {
+  if (typeof value === 'string') return value // e.g. the event bus name "default"
   if ('Ref' in value) return `https://sqs.eu-central-1.amazonaws.com/123456789012/${value.Ref}`
   const [id, attribute] = value['Fn::GetAtt']
   expect(attribute).toBe('Arn')
@@ -68,6 +69,7 @@ describe('deployed state-machine definition', () => {
     expect(parsed.States.Prepare.Resource).toBe(values.PrepareFunctionArn)
     expect(parsed.States.Chunks.ItemProcessor.States.ProcessChunk.Parameters.QueueUrl).toBe(values.ChunkQueueUrl)
     expect(parsed.States.ReportFailure.Resource).toBe(values.ReportFailureFunctionArn)
+    expect(parsed.States.EmitCaseProcessed.Parameters.Entries[0].EventBusName).toBe('default')
   })
 
   it('is what the embedded runner executes: the template definition with the local stand-ins substituted', () => {

@@ -23,6 +23,8 @@ export interface ReportInput {
 export interface ReportResult {
   report: { bucket: string; key: string }
   status: Report['status']
+  /** Bytes read and written for the case (for the metrics). */
+  bytes: { input: number; output: number }
 }
 
 export async function writeReport(input: ReportInput, context: StageContext): Promise<ReportResult> {
@@ -73,5 +75,8 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
   const valid = reportSchema.parse(report)
   await writeAnalyticsRows(output, valid)
   await putJson(output, outputKeys.report(run), valid)
-  return { report: report.outputs.report, status: report.status }
+  const sum = (sizes: (number | undefined)[]) => sizes.reduce<number>((total, size) => total + (size ?? 0), 0)
+  const { image, labels, qc_png } = report.outputs
+  const bytes = { input: sum(report.inputs.map((o) => o.size_bytes)), output: sum([image, labels, qc_png].map((o) => o?.size_bytes)) }
+  return { report: report.outputs.report, status: report.status, bytes }
 }
