@@ -10,6 +10,7 @@
 //   ITK clamps and then truncates toward zero.
 import { allocatePixels, componentTypeOf, makeImage, pixelsOf, type ComponentType, type Grid, type Image, type PixelArray } from '../image/image.js'
 import { invert3 } from '../image/geometry.js'
+import { identityTransform, type AffineTransform } from '../image/affine-transform.js'
 import { neighbourhoodFootprint, type Footprint } from '../chunks/footprint.js'
 
 export type Interpolator = 'nearest' | 'linear' | 'bspline'
@@ -20,6 +21,11 @@ export interface ResampleOptions {
   defaultValue?: number
   /** Output pixel type; default float32. Integer types are rounded to nearest and clamped. */
   outputType?: ComponentType
+  /**
+   * Maps OUTPUT physical points to INPUT physical points, as ResampleImageFilter's transform
+   * (default identity). Rotations make the output axes oblique: the general path runs.
+   */
+  transform?: AffineTransform
 }
 
 /** Pole of the cubic B-spline prefilter. */
@@ -70,11 +76,12 @@ export function extentCenteredIsotropicGrid(grid: Grid, spacing?: number): Grid 
 }
 
 /** Nearest-neighbour resampling that keeps the label pixel type; outside voxels get 0. */
-export function resampleLabels(labels: Image, outputGrid: Grid): Image {
+export function resampleLabels(labels: Image, outputGrid: Grid, transform?: AffineTransform): Image {
   return resample(labels, outputGrid, {
     interpolator: 'nearest',
     defaultValue: 0,
     outputType: componentTypeOf(pixelsOf(labels)),
+    transform,
   })
 }
 
@@ -93,7 +100,7 @@ export function resample(image: Image, outputGrid: Grid, options: ResampleOption
   const range = rangeOf(outType)
   const defaultValue = toType(options.defaultValue ?? 0, range)
   const outDims = [outputGrid.size[0], outputGrid.size[1], outputGrid.size[2]]
-  const { A, a } = indexMap(image, outputGrid)
+  const { A, a } = indexMap(image, outputGrid, options.transform ?? identityTransform)
 
   const out = allocatePixels(outType, outDims[0] * outDims[1] * outDims[2])
   if (isSeparable(A, outDims)) {
@@ -110,16 +117,20 @@ export function resample(image: Image, outputGrid: Grid, options: ResampleOption
 // ---------------------------------------------------------------------------------------------
 // Geometry: output index o -> continuous input index x = A o + a.
 
-function indexMap(image: Image, g: Grid): { A: number[]; a: number[] } {
+function indexMap(image: Image, g: Grid, t: AffineTransform): { A: number[]; a: number[] } {
   const inDir = Array.from(image.direction as ArrayLike<number>)
   const inv = invert3(inDir)
   const A = new Array<number>(9).fill(0)
   const a = [0, 0, 0]
-  const delta = [g.origin[0] - image.origin[0], g.origin[1] - image.origin[1], g.origin[2] - image.origin[2]]
+  // output voxel -> output point p -> input point M p + t: direction M D_out, origin M O_out + t
+  const m = t.matrix
+  const dir = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => m[r * 3] * g.direction[c] + m[r * 3 + 1] * g.direction[3 + c] + m[r * 3 + 2] * g.direction[6 + c]))
+  const origin = [0, 1, 2].map((r) => m[r * 3] * g.origin[0] + m[r * 3 + 1] * g.origin[1] + m[r * 3 + 2] * g.origin[2] + t.translation[r])
+  const delta = [origin[0] - image.origin[0], origin[1] - image.origin[1], origin[2] - image.origin[2]]
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < 3; c++) {
       let s = 0
-      for (let k = 0; k < 3; k++) s += inv[r * 3 + k] * g.direction[k * 3 + c]
+      for (let k = 0; k < 3; k++) s += inv[r * 3 + k] * dir[k * 3 + c]
       A[r * 3 + c] = (s * g.spacing[c]) / image.spacing[r]
     }
     let s = 0
