@@ -15,6 +15,7 @@ import { registerFilterCommand } from './filter-command.js'
 import { registerConvertCommand } from './convert-command.js'
 import { registerStatsCommand } from './stats-command.js'
 import { registerReportsCommand } from './reports-command.js'
+import { registerRegisterCommand } from './register-command.js'
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -111,6 +112,7 @@ export function buildProgram(): Command {
   registerFilterCommand(program)
   registerStatsCommand(program)
   registerReportsCommand(program)
+  registerRegisterCommand(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')
