@@ -16,6 +16,7 @@ import { registerConvertCommand } from './convert-command.js'
 import { registerStatsCommand } from './stats-command.js'
 import { registerReportsCommand } from './reports-command.js'
 import { registerRegisterCommand } from './register-command.js'
+import { registerAugmentCommand } from './augment-command.js'
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -113,6 +114,7 @@ export function buildProgram(): Command {
   registerStatsCommand(program)
   registerReportsCommand(program)
   registerRegisterCommand(program)
+  registerAugmentCommand(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')

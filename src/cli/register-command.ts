@@ -3,10 +3,10 @@
 // optionally the transform as JSON, a moving-space label map carried onto the fixed grid
 // (nearest neighbour) and moving-space landmarks carried into fixed space.
 import type { Command } from 'commander'
-import { existsSync, promises as fs } from 'node:fs'
+import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import type { Image } from '../image/image.js'
-import { isNiftiPath, readNifti, writeNifti } from '../io/nifti.js'
+import { isNiftiPath, writeNifti } from '../io/nifti.js'
+import { readVolume } from './read-volume.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { labelsOnFixedGrid, registerRigid, type CentredInitializer, type RigidRegistrationResult } from '../register/rigid-registration.js'
 import { landmarksToFixed, type Landmark } from '../register/transform-landmarks.js'
@@ -107,13 +107,6 @@ export function registerRegisterCommand(program: Command): Command {
   return program
 }
 
-async function readVolume(file: string): Promise<Image> {
-  if (!existsSync(file)) throw new BadInputError('no such file', { file })
-  if (!isNiftiPath(file)) throw new BadInputError('expected a NIfTI image (.nii or .nii.gz)', { file })
-  const image = await readNifti(file)
-  if (image.size.length !== 3) throw new BadInputError(`expected a 3-D image, got size ${image.size.join('x')}`, { file })
-  return image
-}
 
 async function readLandmarks(file: string): Promise<Landmark[]> {
   let parsed: unknown
