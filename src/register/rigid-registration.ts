@@ -1,6 +1,6 @@
 // Rigid (Euler 3-D) multimodal registration with elastix (@itk-wasm/elastix): centred
-// transform initializer (geometric centres or centres of mass, as elastix's
-// AutomaticTransformInitialization), AdvancedMattesMutualInformation, adaptive stochastic
+// transform initializer (geometric centres, as elastix's AutomaticTransformInitialization, or
+// centres of mass, centre-of-mass.ts), AdvancedMattesMutualInformation, adaptive stochastic
 // gradient descent over a multi-resolution smoothing pyramid. The transform maps FIXED points
 // to MOVING points (elastix's convention), so the moving image, its labels (nearest neighbour)
 // and anything else defined in moving space are resampled onto the fixed grid through it;
@@ -9,30 +9,20 @@
 // recovered transform (so image and labels follow one and the same mapping), and the final
 // metric is Mattes MI over all voxels at full resolution (mattes-mutual-information.ts):
 // the wasm build of elastix does not expose its log, where its own sampled value lives.
-import { defaultParameterMapNode, elastixNode } from '@itk-wasm/elastix'
+import { elastixNode } from '@itk-wasm/elastix'
 import type { JsonCompatible } from 'itk-wasm'
 import { invertTransform, type AffineTransform } from '../image/affine-transform.js'
-import { gridOf, pixelsOf, voxelCount, withPixels, type Image } from '../image/image.js'
+import { gridOf, makeImage, pixelsOf, voxelCount, withPixels, type Image } from '../image/image.js'
 import { resample, resampleLabels, type Interpolator } from '../filters/resample.js'
 import { BadInputError } from '../pipeline/errors.js'
 import { eulerToAffine, makeEulerTransform, type EulerTransform } from './euler-transform.js'
+import { centreOfMass } from './centre-of-mass.js'
+import { parseEulerTransform, rigidParameterMap, type RigidParameterOptions } from './elastix-rigid-parameters.js'
 import { mattesMutualInformation } from './mattes-mutual-information.js'
 
-export type CentredInitializer = 'geometric' | 'moments'
+export type { CentredInitializer } from './elastix-rigid-parameters.js'
 
-export interface RigidRegistrationOptions {
-  /** Centre both images on their geometric centres (default) or centres of mass (moments). */
-  initializer?: CentredInitializer
-  /** Pyramid levels (default 3). */
-  resolutions?: number
-  /** Optimizer iterations per level (default 250). */
-  iterations?: number
-  /** Random spatial samples per iteration (default 4096). */
-  samples?: number
-  /** Histogram bins of the metric (default 32, elastix's). */
-  bins?: number
-  /** Seed of elastix's random sampler: the same seed gives the same result. */
-  seed?: number
+export interface RigidRegistrationOptions extends RigidParameterOptions {
   /** Interpolation of the resampled moving image (default bspline). */
   interpolator?: Interpolator
   /** Value where the fixed grid maps outside the moving image (default 0). */
@@ -61,13 +51,19 @@ export async function registerRigid(fixed: Image, moving: Image, options: RigidR
   checkImage(fixed, options.fixedName ?? 'fixed image')
   checkImage(moving, options.movingName ?? 'moving image')
   const bins = options.bins ?? 32
+  // moments: our own centres of mass (see centre-of-mass.ts); the moving image is presented
+  // shifted by their difference, elastix starts from the identity, and the shift is taken
+  // back out of the translation it returns
+  const shift = options.initializer === 'moments' ? subtract(centreOfMass(fixed), centreOfMass(moving)) : [0, 0, 0]
   const parameterMap = await rigidParameterMap({ ...options, bins })
   // the elastix pipeline aborts when the two pixel types differ: give it float32 twice
+  const movingShifted = makeImage({ ...gridOf(moving), origin: moving.origin.map((o, d) => o + shift[d]) }, pixelsOf(asFloat32(moving)))
   const { transformParameterObject } = await elastixNode([parameterMap] as unknown as JsonCompatible, {
     fixed: asFloat32(fixed),
-    moving: asFloat32(moving),
+    moving: movingShifted,
   })
-  const transform = parseEulerTransform(transformParameterObject)
+  const found = parseEulerTransform(transformParameterObject)
+  const transform = makeEulerTransform(found.angles_deg.map((a) => (a * Math.PI) / 180), subtract(found.translation_mm, shift), found.centre_mm, found.order)
   const fixedToMoving = eulerToAffine(transform)
   const resampled = resample(moving, gridOf(fixed), {
     interpolator: options.interpolator ?? 'bspline',
@@ -94,36 +90,8 @@ export function mattesOnFixedGrid(fixed: Image, moving: Image, transform: Affine
   return mattesMutualInformation(pixelsOf(fixed), pixelsOf(seen), { bins })
 }
 
-async function rigidParameterMap(o: RigidRegistrationOptions & { bins: number }): Promise<Record<string, string[]>> {
-  const resolutions = o.resolutions ?? 3
-  const { parameterMap } = await defaultParameterMapNode('rigid', { numberOfResolutions: resolutions })
-  const s = (v: number | string): string[] => [String(v)]
-  return {
-    ...(parameterMap as Record<string, string[]>),
-    Transform: s('EulerTransform'),
-    Metric: s('AdvancedMattesMutualInformation'),
-    NumberOfHistogramBins: s(o.bins),
-    AutomaticTransformInitialization: s('true'),
-    AutomaticTransformInitializationMethod: s(o.initializer === 'moments' ? 'CenterOfGravity' : 'GeometricalCenter'),
-    NumberOfResolutions: s(resolutions),
-    MaximumNumberOfIterations: s(o.iterations ?? 250),
-    NumberOfSpatialSamples: s(o.samples ?? 4096),
-    RandomSeed: s(o.seed ?? 121212),
-    // our resampler makes the output image; elastix's would only cost time
-    WriteResultImage: s('false'),
-  }
-}
-
-function parseEulerTransform(object: JsonCompatible): EulerTransform {
-  const maps = object as unknown as Array<Record<string, string[]>>
-  const map = maps[maps.length - 1]
-  if (map?.Transform?.[0] !== 'EulerTransform') throw new Error(`elastix returned a ${map?.Transform?.[0]} transform, expected EulerTransform`)
-  const p = map.TransformParameters.map(Number)
-  const centre = map.CenterOfRotationPoint.map(Number)
-  if (p.length !== 6 || centre.length !== 3 || ![...p, ...centre].every(Number.isFinite)) {
-    throw new Error(`elastix returned unreadable Euler parameters ${map.TransformParameters.join(' ')}`)
-  }
-  return makeEulerTransform(p.slice(0, 3), p.slice(3), centre, map.ComputeZYX?.[0] === 'true' ? 'ZYX' : 'ZXY')
+function subtract(a: ArrayLike<number>, b: ArrayLike<number>): number[] {
+  return [a[0] - b[0], a[1] - b[1], a[2] - b[2]]
 }
 
 function asFloat32(image: Image): Image {

@@ -11,7 +11,7 @@ import { isotropicGrid, resample, resampleLabels } from '../../src/filters/resam
 import { labelsOnFixedGrid, registerRigid, type RigidRegistrationResult } from '../../src/register/rigid-registration.js'
 import { landmarksToFixed } from '../../src/register/transform-landmarks.js'
 import { BadInputError } from '../../src/pipeline/errors.js'
-import { dataPath } from '../support/paths.js'
+import { dataPath, goldenPath } from '../support/paths.js'
 
 const deg = 180 / Math.PI
 const distance = (a: number[], b: number[]): number => Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2])
@@ -103,5 +103,37 @@ describe('rigid registration (elastix Euler 3-D, Mattes MI) on mr-t1-head', () =
     const flat = makeImage({ size: [8, 8, 1], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, new Float32Array(64))
     await expect(registerRigid(fixed, flat, { movingName: 'flat.nii.gz' })).rejects.toThrow(BadInputError)
     await expect(registerRigid(fixed, flat, { movingName: 'flat.nii.gz' })).rejects.toThrow(/flat\.nii\.gz/)
+  })
+})
+
+describe('rigid registration options on the CT pelvis crop', () => {
+  let ct: Image
+  let moved: Image
+  // truth: a 3 degree turn about S and a 25 mm shift along L (a third of the field of view):
+  // the moments initializer starts from the centres of mass, which moved with the anatomy
+  const truth = centredTransform(axisAngleMatrix([0, 0, 1], 3 / deg), [0, 0, 0], [25, 0, 0])
+  beforeAll(async () => {
+    ct = await readNifti(goldenPath('itk', 'input', 'ct-pelvis-crop.nii.gz'))
+    // shift applied about the volume centre so the body stays mostly inside the grid
+    const c = indexToPhysical(gridOf(ct), gridOf(ct).size.map((n) => (n - 1) / 2))
+    const t = centredTransform(truth.matrix, c, [25, 0, 0])
+    truth.translation = t.translation
+    moved = resample(ct, gridOf(ct), { interpolator: 'linear', defaultValue: -1024, transform: invertTransform(truth) })
+  })
+
+  it('the moments initializer recovers a large shift within 0.5 degree and 0.5 mm', async () => {
+    const r = await registerRigid(ct, moved, { initializer: 'moments', seed: 3 })
+    expect(rotationAngleBetween(truth.matrix, r.transform.matrix) * deg).toBeLessThan(0.5)
+    const c = indexToPhysical(gridOf(ct), [35.5, 31.5, 19.5])
+    expect(distance(applyTransform(r.fixedToMoving, c), applyTransform(truth, c))).toBeLessThan(0.5)
+  })
+
+  it('the same seed gives the same transform, another seed another one', async () => {
+    const quick = { resolutions: 2, iterations: 60 }
+    const a = await registerRigid(ct, moved, { ...quick, initializer: 'moments', seed: 1 })
+    const b = await registerRigid(ct, moved, { ...quick, initializer: 'moments', seed: 1 })
+    const c = await registerRigid(ct, moved, { ...quick, initializer: 'moments', seed: 2 })
+    expect(b.transform).toEqual(a.transform)
+    expect(c.transform).not.toEqual(a.transform)
   })
 })
