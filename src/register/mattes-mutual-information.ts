@@ -35,7 +35,9 @@ export function mattesMutualInformation(fixed: ArrayLike<number>, moving: ArrayL
     if (!Number.isFinite(f) || !Number.isFinite(m)) continue
     const fi = Math.min(bins - PADDING - 1, Math.max(PADDING, Math.floor(f / fBin - fNorm)))
     const term = m / mBin - mNorm
-    const mi = Math.min(bins - PADDING - 2, Math.max(PADDING - 1, Math.floor(term)))
+    // as ITK: the window's base bin is clamped to [2, bins - 3], so the image maximum (term =
+    // bins - 2) spreads over bins - 3 .. bins - 1 and the weights still sum to one
+    const mi = Math.min(bins - PADDING - 1, Math.max(PADDING, Math.floor(term)))
     const row = fi * bins
     for (let k = mi - 1; k <= mi + 2; k++) joint[row + k] += cubicBSpline(k - term)
     total++
