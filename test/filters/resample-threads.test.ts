@@ -3,7 +3,11 @@
 import { describe, expect, it } from 'vitest'
 import { gridOf, pixelsOf } from '../../src/image/image.js'
 import { isotropicGrid, resample, resampleAsync } from '../../src/filters/resample.js'
+import { readNifti, writeNifti } from '../../src/io/nifti.js'
 import { maxAbsDiff, readItkGolden } from '../support/golden-images.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 
 describe('resampleAsync (linear on worker threads)', () => {
   it('matches ITK within 1e-3, the -1024 mask exactly, and the one-thread result bit for bit', async () => {
@@ -22,5 +26,13 @@ describe('resampleAsync (linear on worker threads)', () => {
     const int16 = await resampleAsync(ct, grid, { interpolator: 'linear', defaultValue: -1024, outputType: 'int16', threads: 2 })
     const int16Single = resample(ct, grid, { interpolator: 'linear', defaultValue: -1024, outputType: 'int16' })
     expect(Array.from(pixelsOf(int16))).toEqual(Array.from(pixelsOf(int16Single)))
+    // pixels over a SharedArrayBuffer go through the NIfTI writer like any others
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vf-resample-threads-'))
+    try {
+      await writeNifti(threaded, path.join(dir, 'r.nii.gz'))
+      expect(maxAbsDiff(pixelsOf(await readNifti(path.join(dir, 'r.nii.gz'))), got)).toBe(0)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })
