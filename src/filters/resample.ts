@@ -1,11 +1,12 @@
-// Mirrors itk::ResampleImageFilter with an identity transform and a Nearest/Linear/BSpline
-// (order 3) interpolate image function; B-spline coefficients as itk::BSplineDecompositionImageFilter
+// Mirrors itk::ResampleImageFilter with an identity or a linear (rigid, affine) transform and a
+// Nearest/Linear/BSpline (order 3) interpolate image function; B-spline coefficients as itk::BSplineDecompositionImageFilter
 // (mirror boundaries, Unser's recursive prefilter, float64). A point is interpolated only if its
 // continuous input index lies in [-0.5, n - 0.5) on every axis, else it gets defaultValue.
 // Differs on purpose:
 // * when the output axes map one-to-one onto the input axes (same direction matrix, the usual
 //   case) the work is done separably, one 1-D pass per axis (prefilter + taps), and axes whose
-//   sampling is unchanged are skipped; the result equals ITK's up to float64 rounding;
+//   sampling is unchanged are skipped; the result equals ITK's up to float64 rounding; linear
+//   works one output slice at a time (resample-linear-slices.ts; on threads in resampleAsync);
 // * integer output types are rounded to nearest (half up) and clamped to the type's range;
 //   ITK clamps and then truncates toward zero.
 import { allocatePixels, componentTypeOf, makeImage, pixelsOf, voxelCount, type ComponentType, type Grid, type Image, type PixelArray } from '../image/image.js'
