@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs'
 import { gridOf, pixelsOf, withPixels, type Grid, type Image } from '../image/image.js'
 import { readNifti, writeNifti } from '../io/nifti.js'
 import { BadInputError } from '../pipeline/errors.js'
-import { isotropicGrid, resample, type Interpolator } from '../filters/resample.js'
+import { isotropicGrid, resampleAsync, type Interpolator } from '../filters/resample.js'
 import { thresholdPixels } from '../filters/binary-threshold.js'
 import { ballRadiusFromMm, closeMask, dilateMask, erodeMask, openMask, type BallRadius } from '../filters/binary-morphology.js'
 import { otsuThreshold } from '../filters/otsu-threshold.js'
@@ -77,7 +77,7 @@ export const filters: Record<string, FilterSpec> = {
       'default-value': { type: 'number', help: 'value outside the input (default -1024; 0 for nearest)' },
       'output-type': { type: 'string', help: 'float32 (default; nearest: same) | float64 | int16 | uint16 | int32 | uint8 | same', choices: outputTypes },
     },
-    run(image, o) {
+    async run(image, o) {
       const interpolator = ((o.interpolator as string | undefined) ?? 'bspline') as Interpolator
       const spacing = o.spacing as number[] | undefined
       const grid: Grid = !spacing
@@ -88,7 +88,8 @@ export const filters: Record<string, FilterSpec> = {
       const defaultValue = (o['default-value'] as number | undefined) ?? (interpolator === 'nearest' ? 0 : -1024)
       const requested = (o['output-type'] as string | undefined) ?? (interpolator === 'nearest' ? 'same' : 'float32')
       const outputType = (requested === 'same' ? image.imageType.componentType : requested) as ComponentType
-      return { image: resample(image, grid, { interpolator, defaultValue, outputType }), results: { size: grid.size, spacing: grid.spacing } }
+      // linear runs on worker threads for large outputs (resampleAsync), the others as resample
+      return { image: await resampleAsync(image, grid, { interpolator, defaultValue, outputType }), results: { size: grid.size, spacing: grid.spacing } }
     },
   },
   threshold: {

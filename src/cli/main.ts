@@ -17,6 +17,8 @@ import { registerStatsCommand } from './stats-command.js'
 import { registerReportsCommand } from './reports-command.js'
 import { registerReprocessCommand } from './reprocess-command.js'
 import { registerInvokeCommand } from './invoke-command.js'
+import { registerRegisterCommand } from './register-command.js'
+import { registerAugmentCommand } from './augment-command.js'
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -119,6 +121,8 @@ export function buildProgram(): Command {
   registerReportsCommand(program)
   registerReprocessCommand(program)
   registerInvokeCommand(program)
+  registerRegisterCommand(program)
+  registerAugmentCommand(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')

@@ -1,15 +1,19 @@
-// Mirrors itk::ResampleImageFilter with an identity transform and a Nearest/Linear/BSpline
-// (order 3) interpolate image function; B-spline coefficients as itk::BSplineDecompositionImageFilter
+// Mirrors itk::ResampleImageFilter with an identity or a linear (rigid, affine) transform and a
+// Nearest/Linear/BSpline (order 3) interpolate image function; B-spline coefficients as itk::BSplineDecompositionImageFilter
 // (mirror boundaries, Unser's recursive prefilter, float64). A point is interpolated only if its
 // continuous input index lies in [-0.5, n - 0.5) on every axis, else it gets defaultValue.
 // Differs on purpose:
 // * when the output axes map one-to-one onto the input axes (same direction matrix, the usual
 //   case) the work is done separably, one 1-D pass per axis (prefilter + taps), and axes whose
-//   sampling is unchanged are skipped; the result equals ITK's up to float64 rounding;
+//   sampling is unchanged are skipped; the result equals ITK's up to float64 rounding; linear
+//   works one output slice at a time (resample-linear-slices.ts; on threads in resampleAsync);
 // * integer output types are rounded to nearest (half up) and clamped to the type's range;
 //   ITK clamps and then truncates toward zero.
-import { allocatePixels, componentTypeOf, makeImage, pixelsOf, type ComponentType, type Grid, type Image, type PixelArray } from '../image/image.js'
+import { allocatePixels, componentTypeOf, makeImage, pixelsOf, voxelCount, type ComponentType, type Grid, type Image, type PixelArray } from '../image/image.js'
+import { defaultThreadCount, runOnThreads } from './filter-threads.js'
+import { linearSlicesKernel, type LinearSlicesArgs } from './resample-linear-slices.js'
 import { invert3 } from '../image/geometry.js'
+import { identityTransform, type AffineTransform } from '../image/affine-transform.js'
 import { neighbourhoodFootprint, type Footprint } from '../chunks/footprint.js'
 
 export type Interpolator = 'nearest' | 'linear' | 'bspline'
@@ -20,6 +24,11 @@ export interface ResampleOptions {
   defaultValue?: number
   /** Output pixel type; default float32. Integer types are rounded to nearest and clamped. */
   outputType?: ComponentType
+  /**
+   * Maps OUTPUT physical points to INPUT physical points, as ResampleImageFilter's transform
+   * (default identity). Rotations make the output axes oblique: the general path runs.
+   */
+  transform?: AffineTransform
 }
 
 /** Pole of the cubic B-spline prefilter. */
@@ -70,56 +79,125 @@ export function extentCenteredIsotropicGrid(grid: Grid, spacing?: number): Grid 
 }
 
 /** Nearest-neighbour resampling that keeps the label pixel type; outside voxels get 0. */
-export function resampleLabels(labels: Image, outputGrid: Grid): Image {
+export function resampleLabels(labels: Image, outputGrid: Grid, transform?: AffineTransform): Image {
   return resample(labels, outputGrid, {
     interpolator: 'nearest',
     defaultValue: 0,
     outputType: componentTypeOf(pixelsOf(labels)),
+    transform,
   })
 }
 
 export function resample(image: Image, outputGrid: Grid, options: ResampleOptions): Image {
-  const { interpolator } = options
-  if (interpolator !== 'nearest' && interpolator !== 'linear' && interpolator !== 'bspline') {
-    throw new Error(`resample: unknown interpolator '${String(interpolator)}'`)
-  }
-  checkGrid(outputGrid, 'output grid')
-  const input = pixelsOf(image)
-  const inDims = [image.size[0], image.size[1], image.size[2]]
-  if (image.size.length !== 3 || input.length !== inDims[0] * inDims[1] * inDims[2]) {
-    throw new Error(`resample: expected a 3-D scalar image, got size ${image.size.join('x')} with ${input.length} pixels`)
-  }
-  const outType = options.outputType ?? 'float32'
-  const range = rangeOf(outType)
-  const defaultValue = toType(options.defaultValue ?? 0, range)
-  const outDims = [outputGrid.size[0], outputGrid.size[1], outputGrid.size[2]]
-  const { A, a } = indexMap(image, outputGrid)
-
-  const out = allocatePixels(outType, outDims[0] * outDims[1] * outDims[2])
-  if (isSeparable(A, outDims)) {
-    const axes = [0, 1, 2].map((d) => axisTaps(interpolator, inDims[d], outDims[d], a[d], A[d * 3 + d]))
-    if (interpolator === 'nearest') nearestSeparable(input, inDims, axes, out, range)
-    else interpolateSeparable(input, inDims, axes, interpolator === 'bspline', out, range)
-    applyDefault(out, outDims, axes, defaultValue)
+  const plan = planResample(image, outputGrid, options)
+  const { input, inDims, outDims, A, a, interpolator, out, range, defaultValue } = plan
+  if (plan.axes) {
+    if (interpolator === 'linear') linearSlicesKernel(linearSlicesArgs(plan, plan.axes, input, out, 1))
+    else if (interpolator === 'nearest') nearestSeparable(input, inDims, plan.axes, out, range)
+    else interpolateSeparable(input, inDims, plan.axes, true, out, range)
+    if (interpolator !== 'linear') applyDefault(out, outDims, plan.axes, defaultValue)
   } else {
     resampleGeneral(input, inDims, A, a, interpolator, out, outDims, range, defaultValue)
   }
   return makeImage(outputGrid, out, image.name)
 }
 
+export interface ResampleThreadOptions extends ResampleOptions {
+  /** Threads in total (the calling one included); default: the available cores for large outputs. */
+  threads?: number
+}
+
+/**
+ * The same as resample, with the separable linear path (the common "to 1 mm" case) on worker
+ * threads; identical results. The output pixels are then a SharedArrayBuffer view.
+ */
+export async function resampleAsync(image: Image, outputGrid: Grid, options: ResampleThreadOptions): Promise<Image> {
+  const outCount = voxelCount(outputGrid.size)
+  const threads = options.threads ?? (outCount >= 1 << 22 ? defaultThreadCount() : 1)
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`resample: threads must be an integer >= 1, got ${threads}`)
+  if (threads === 1 || options.interpolator !== 'linear') return resample(image, outputGrid, options)
+  const plan = planResample(image, outputGrid, options, true)
+  if (!plan.axes) return resample(image, outputGrid, options)
+  const args = linearSlicesArgs(plan, plan.axes, toShared(plan.input), plan.out, threads)
+  const kernelModule = new URL(`./resample-linear-slices.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href
+  await runOnThreads({ module: kernelModule, name: 'linearSlicesKernel', args }, threads, linearSlicesKernel)
+  return makeImage(outputGrid, plan.out, image.name)
+}
+
+interface ResamplePlan {
+  input: PixelArray
+  inDims: [number, number, number]
+  outDims: [number, number, number]
+  A: number[]
+  a: number[]
+  interpolator: Interpolator
+  out: PixelArray
+  range: Range
+  defaultValue: number
+  /** Per-axis taps when the output axes map one-to-one onto the input axes. */
+  axes?: AxisTaps[]
+}
+
+function planResample(image: Image, outputGrid: Grid, options: ResampleOptions, sharedOutput = false): ResamplePlan {
+  const { interpolator } = options
+  if (interpolator !== 'nearest' && interpolator !== 'linear' && interpolator !== 'bspline') {
+    throw new Error(`resample: unknown interpolator '${String(interpolator)}'`)
+  }
+  checkGrid(outputGrid, 'output grid')
+  const input = pixelsOf(image)
+  const inDims: [number, number, number] = [image.size[0], image.size[1], image.size[2]]
+  if (image.size.length !== 3 || input.length !== inDims[0] * inDims[1] * inDims[2]) {
+    throw new Error(`resample: expected a 3-D scalar image, got size ${image.size.join('x')} with ${input.length} pixels`)
+  }
+  const outType = options.outputType ?? 'float32'
+  const range = rangeOf(outType)
+  const defaultValue = toType(options.defaultValue ?? 0, range)
+  const outDims: [number, number, number] = [outputGrid.size[0], outputGrid.size[1], outputGrid.size[2]]
+  const { A, a } = indexMap(image, outputGrid, options.transform ?? identityTransform)
+  const count = outDims[0] * outDims[1] * outDims[2]
+  const out = sharedOutput ? toShared(allocatePixels(outType, 0), count) : allocatePixels(outType, count)
+  const axes = isSeparable(A, outDims) ? [0, 1, 2].map((d) => axisTaps(interpolator, inDims[d], outDims[d], a[d], A[d * 3 + d])) : undefined
+  return { input, inDims, outDims, A, a, interpolator, out, range, defaultValue, axes }
+}
+
+function linearSlicesArgs(plan: ResamplePlan, axes: AxisTaps[], input: PixelArray, out: PixelArray, threads: number): LinearSlicesArgs {
+  const mz = plan.outDims[2]
+  const sync = threads > 1 ? new Int32Array(new SharedArrayBuffer(4)) : new Int32Array(1)
+  const taps = axes.map((t) => ({ m: t.m, identity: t.identity, idx: t.idx, w: t.w, valid: t.valid })) as LinearSlicesArgs['axes']
+  return {
+    input, out, inDims: plan.inDims, axes: taps, defaultValue: plan.defaultValue,
+    integer: plan.range.integer, lo: plan.range.lo, hi: plan.range.hi,
+    // a few work items per thread: each starts by resampling up to two input slices afresh
+    block: threads > 1 ? Math.max(1, Math.ceil(mz / (4 * threads))) : mz,
+    sync,
+  }
+}
+
+/** A SharedArrayBuffer view of the same type holding a copy of `a` (or `length` zeros). */
+function toShared(a: PixelArray, length = a.length): PixelArray {
+  const ctor = a.constructor as unknown as new (b: SharedArrayBuffer) => PixelArray
+  const shared = new ctor(new SharedArrayBuffer(length * a.BYTES_PER_ELEMENT))
+  if (a.length) shared.set(a)
+  return shared
+}
+
 // ---------------------------------------------------------------------------------------------
 // Geometry: output index o -> continuous input index x = A o + a.
 
-function indexMap(image: Image, g: Grid): { A: number[]; a: number[] } {
+function indexMap(image: Image, g: Grid, t: AffineTransform): { A: number[]; a: number[] } {
   const inDir = Array.from(image.direction as ArrayLike<number>)
   const inv = invert3(inDir)
   const A = new Array<number>(9).fill(0)
   const a = [0, 0, 0]
-  const delta = [g.origin[0] - image.origin[0], g.origin[1] - image.origin[1], g.origin[2] - image.origin[2]]
+  // output voxel -> output point p -> input point M p + t: direction M D_out, origin M O_out + t
+  const m = t.matrix
+  const dir = [0, 1, 2].flatMap((r) => [0, 1, 2].map((c) => m[r * 3] * g.direction[c] + m[r * 3 + 1] * g.direction[3 + c] + m[r * 3 + 2] * g.direction[6 + c]))
+  const origin = [0, 1, 2].map((r) => m[r * 3] * g.origin[0] + m[r * 3 + 1] * g.origin[1] + m[r * 3 + 2] * g.origin[2] + t.translation[r])
+  const delta = [origin[0] - image.origin[0], origin[1] - image.origin[1], origin[2] - image.origin[2]]
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < 3; c++) {
       let s = 0
-      for (let k = 0; k < 3; k++) s += inv[r * 3 + k] * g.direction[k * 3 + c]
+      for (let k = 0; k < 3; k++) s += inv[r * 3 + k] * dir[k * 3 + c]
       A[r * 3 + c] = (s * g.spacing[c]) / image.spacing[r]
     }
     let s = 0

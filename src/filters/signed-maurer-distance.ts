@@ -163,6 +163,7 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   const v = new Int32Array(nz)
   const fv = new Float64Array(nz)
   const zb = new Float64Array(nz + 1)
+  const tile = new Float64Array(TILE_COLUMNS * nz)
   for (;;) {
     const c0 = Atomics.add(sync, 2, 1) * columns
     if (c0 >= plane) break
@@ -173,7 +174,7 @@ export function maurerKernel(args: MaurerKernelArgs): void {
       }
       continue
     }
-    alongZ(out, data, bg, plane, nz, w[2], sign, squared, c0, c1, v, fv, zb)
+    alongZ(out, data, bg, plane, nz, w[2], sign, squared, c0, c1, v, fv, zb, tile)
   }
 }
 
@@ -202,55 +203,78 @@ function backgroundNear(data: PixelArray, bg: number, z: number, nx: number, ny:
 /**
  * The z pass, in place over the (x, y) columns [c0, c1) of `out` (squared in-plane distances,
  * Infinity where a slice has no boundary): d(z) = min_p out(p) + wz (z - p)^2, then the square
- * root (unless squared) and the sign (`sign` on foreground, -sign on background; 0 stays 0). The
- * parabolas kept on the stack carry their own f values, so results can overwrite the column.
- * Columns are walked in x order, so the strided reads of neighbouring columns share cache lines.
+ * root (unless squared) and the sign (`sign` on foreground, -sign on background; 0 stays 0).
+ * Columns are strided by a whole slice, so they are gathered a tile of TILE_COLUMNS at a time
+ * (contiguous reads of each slice's row piece) into `tile` (one column per nz values), solved
+ * there, and scattered back the same way.
  */
 function alongZ(
   out: Float32Array, data: PixelArray, bg: number, plane: number, nz: number, wz: number, sign: number, squared: boolean,
-  c0: number, c1: number, v: Int32Array, fv: Float64Array, zb: Float64Array,
+  c0: number, c1: number, v: Int32Array, fv: Float64Array, zb: Float64Array, tile: Float64Array,
 ): void {
-  for (let c = c0; c < c1; c++) {
-    // lower envelope of the parabolas f(p) + wz (z - p)^2
-    let k = -1
+  for (let t0 = c0; t0 < c1; t0 += TILE_COLUMNS) {
+    const bw = Math.min(TILE_COLUMNS, c1 - t0)
     for (let q = 0; q < nz; q++) {
-      const fq = out[c + q * plane]
-      if (fq === Infinity) continue
-      if (k < 0) {
-        k = 0
-        v[0] = q
-        fv[0] = fq
-        zb[0] = -Infinity
-        continue
-      }
-      const hq = fq + wz * q * q
-      let s = 0
-      for (;;) {
-        const p = v[k]
-        s = (hq - (fv[k] + wz * p * p)) / (2 * wz * (q - p))
-        if (s > zb[k]) break
-        k--
-      }
-      k++
-      v[k] = q
-      fv[k] = fq
-      zb[k] = s
+      const row = t0 + q * plane
+      for (let r = 0; r < bw; r++) tile[r * nz + q] = out[row + r]
     }
+    for (let r = 0; r < bw; r++) columnEnvelope(tile, r * nz, nz, wz, v, fv, zb)
+    for (let q = 0; q < nz; q++) {
+      const row = t0 + q * plane
+      for (let r = 0; r < bw; r++) {
+        const d2 = tile[r * nz + q]
+        const i = row + r
+        if (d2 === Infinity) {
+          // no boundary voxel in any slice of this column: cannot happen when some slice has
+          // one (the in-plane passes reach every voxel of such a slice), kept for safety
+          out[i] = data[i] !== bg ? sign * Infinity : -sign * Infinity
+          continue
+        }
+        const d = squared ? d2 : Math.sqrt(d2)
+        out[i] = d === 0 ? 0 : data[i] !== bg ? sign * d : -sign * d
+      }
+    }
+  }
+}
+
+/** Columns per z-pass tile: TILE_COLUMNS x nz float64 values stay in the L2 cache. */
+const TILE_COLUMNS = 64
+
+/**
+ * One contiguous column c[off .. off + n), in place: c(z) = min_p c(p) + wz (z - p)^2. The
+ * parabolas kept on the stack carry their own f values, so results can overwrite the column.
+ */
+function columnEnvelope(c: Float64Array, off: number, n: number, wz: number, v: Int32Array, fv: Float64Array, zb: Float64Array): void {
+  let k = -1
+  for (let q = 0; q < n; q++) {
+    const fq = c[off + q]
+    if (fq === Infinity) continue
     if (k < 0) {
-      // no boundary voxel in any slice of this column: cannot happen when some slice has one
-      // (the in-plane passes reach every voxel of such a slice), kept for safety
-      for (let q = 0; q < nz; q++) out[c + q * plane] = data[c + q * plane] !== bg ? sign * Infinity : -sign * Infinity
+      k = 0
+      v[0] = q
+      fv[0] = fq
+      zb[0] = -Infinity
       continue
     }
-    zb[k + 1] = Infinity
-    let j = 0
-    for (let q = 0; q < nz; q++) {
-      while (zb[j + 1] < q) j++
-      const dz = q - v[j]
-      const d2 = wz * dz * dz + fv[j]
-      const d = squared ? d2 : Math.sqrt(d2)
-      const i = c + q * plane
-      out[i] = d === 0 ? 0 : data[i] !== bg ? sign * d : -sign * d
+    const hq = fq + wz * q * q
+    let s = 0
+    for (;;) {
+      const p = v[k]
+      s = (hq - (fv[k] + wz * p * p)) / (2 * wz * (q - p))
+      if (s > zb[k]) break
+      k--
     }
+    k++
+    v[k] = q
+    fv[k] = fq
+    zb[k] = s
+  }
+  if (k < 0) return // all Infinity: left as is
+  zb[k + 1] = Infinity
+  let j = 0
+  for (let q = 0; q < n; q++) {
+    while (zb[j + 1] < q) j++
+    const dz = q - v[j]
+    c[off + q] = wz * dz * dz + fv[j]
   }
 }
