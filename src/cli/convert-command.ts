@@ -8,14 +8,12 @@ import type { Command } from 'commander'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { orientationCode } from '../image/geometry.js'
-import { gridOf, type Image } from '../image/image.js'
-import { readDicomAcquisition } from '../io/dicom-acquisition.js'
+import { gridOf } from '../image/image.js'
 import { type DicomHeader, isDicomFile, readDicomHeader } from '../io/dicom-header.js'
 import { choosePrimarySeries, type DicomInventory, inventoryDicom, readDicomSeries, type SeriesGroup, seriesRejection } from '../io/dicom-series.js'
 import { writeNifti } from '../io/nifti.js'
-import { toDcm2niixGrid } from '../io/dicom-grid.js'
-import { needsReslice, resliceStack } from '../io/reslice-stack.js'
-import { sliceGeometry, type SliceGeometry, summarizeSliceGeometry } from '../io/slice-geometry.js'
+import { readDicomVolume, type SliceCorrection } from '../io/dicom-volume.js'
+import { summarizeSliceGeometry } from '../io/slice-geometry.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 
 export interface ConvertFlags {
@@ -45,15 +43,7 @@ export interface ConvertSidecar {
   ignored: { segmentations: number; structuredReports: number; nonDicomFiles: number }
   geometry: { size: number[]; spacing: number[]; origin: number[]; direction: number[]; orientation: string; frame: 'LPS'; layout: string }
   sliceGeometry: Record<string, unknown> | null
-  tiltCorrection: {
-    applied: boolean
-    reason: string
-    method?: string
-    stepMm?: number
-    slices?: number
-    padValue?: number
-    maxShiftMm?: number
-  }
+  tiltCorrection: SliceCorrection
   sliceThickness?: number
   spacingBetweenSlicesHeader?: number
   rescale: { slope: number; intercept: number; type?: string; outputComponentType: string }
@@ -164,59 +154,15 @@ export async function runConvertCommand(input: string, output: string, flags: Co
   const inventory = inventoryDicom(headers)
   const { chosen, found } = selectSeries(inventory, input, flags.series)
 
-  // Slice geometry from the headers, before decoding any pixel.
-  let geometry: SliceGeometry | null = null
-  const warnings: string[] = []
-  if (chosen.headers.length > 1) {
-    try {
-      geometry = sliceGeometry(chosen.headers)
-    } catch (error) {
-      throw new BadInputError(`slice geometry: ${errorMessage(error)}`, { file: path.dirname(chosen.headers[0].file) })
-    }
-    warnings.push(...geometry.warnings.map((w) => w.message))
-  }
-  const firstFile = geometry?.files[0] ?? chosen.headers[0].file
-  const acquisition = await readDicomAcquisition(firstFile)
-  if (geometry && acquisition.gantryDetectorTilt !== undefined && Math.abs(Math.abs(acquisition.gantryDetectorTilt) - geometry.tilt.degrees) > 0.1) {
-    warnings.push(`GantryDetectorTilt says ${acquisition.gantryDetectorTilt}° but the slice positions give ${round(geometry.tilt.degrees, 2)}°`)
-  }
-
-  const decoded: Image = await readDicomSeries(chosen)
-  let image = decoded
-  let tiltCorrection: ConvertSidecar['tiltCorrection'] = { applied: false, reason: geometry ? 'no tilt, uniform spacing: nothing to correct' : 'no header slice geometry (single file)' }
-  let layout = 'as decoded by GDCM (single-slice or multi-frame file: no header slice geometry)'
-  if (geometry) {
-    try {
-      const laid = toDcm2niixGrid(decoded, geometry)
-      image = laid.image
-      layout = `dcm2niix layout from the headers: i = column, j = Rows-1-row, k ascending along the slice normal${laid.reversedSlices ? ' (decoder order reversed)' : ''}`
-    } catch (error) {
-      throw new BadInputError(`slice geometry does not match the decoded volume: ${errorMessage(error)}`, { file: path.dirname(chosen.headers[0].file) })
-    }
-    if (needsReslice(geometry)) {
-      const problem = [geometry.tilt.detected ? `gantry tilt ${round(geometry.tilt.degrees, 2)}°` : '', geometry.spacing.uniform ? '' : 'non-uniform slice spacing'].filter(Boolean).join(' and ')
-      if (flags.reslice === false) {
-        tiltCorrection = { applied: false, reason: `${problem} left uncorrected (--no-reslice)` }
-        warnings.push(`the stack is written uncorrected (--no-reslice): its affine uses the median step ${round(geometry.spacing.medianMm, 4)} mm along the slice normal, so voxel positions differ from the DICOM positions (${problem})`)
-      } else {
-        const pad = acquisition.pixelPaddingValue !== undefined
-          ? acquisition.pixelPaddingValue * acquisition.rescaleSlope + acquisition.rescaleIntercept
-          : chosen.modality === 'CT' ? -1024 : 0
-        const resliced = resliceStack(image, geometry, { padValue: pad })
-        image = resliced.image
-        tiltCorrection = {
-          applied: true,
-          reason: `${problem}: resampled onto an orthogonal grid with uniform steps along the slice normal`,
-          method: 'bilinear in each slice, linear between the two slices around each output position',
-          stepMm: round(resliced.stepMm, 6),
-          slices: resliced.slices,
-          padValue: resliced.padValue,
-          maxShiftMm: round(resliced.maxShiftMm, 4),
-        }
-        layout += `; resliced to ${resliced.slices} slices of ${round(resliced.stepMm, 4)} mm`
-      }
-    }
-  }
+  // Geometry from the headers, the tilt/spacing decision and the reslice: one library function.
+  const volume = await readDicomVolume(chosen, {
+    layout: 'dcm2niix',
+    gantryTilt: flags.reslice === false ? 'keep' : 'correct',
+    nonUniformSpacing: flags.reslice === false ? 'keep' : 'resample',
+  })
+  const { image, geometry, acquisition, layout } = volume
+  const warnings = volume.warnings.map((w) => w.message)
+  const tiltCorrection = volume.correction
   const grid = gridOf(image)
   await writeNifti(image, output)
 

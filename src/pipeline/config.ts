@@ -42,12 +42,20 @@ const labelsSchema = z.strictObject({
   names: z.record(z.string().regex(/^\d+$/), z.string().min(1).max(128)).default({}),
 })
 
+const dicomSchema = z.strictObject({
+  /** Unevenly spaced slices: resample onto uniform steps (as dcm2niix) or refuse the case. */
+  non_uniform_spacing: z.enum(['resample', 'refuse']).default('resample'),
+  /** Gantry tilt: resample onto an orthogonal grid or refuse the case. */
+  gantry_tilt: z.enum(['correct', 'refuse']).default('correct'),
+})
+
 export const pipelineConfigSchema = z.strictObject({
   resample: resampleSchema.default(resampleSchema.parse({})),
   segmentation: segmentationSchema.default(segmentationSchema.parse({})),
   output: outputSchema.default(outputSchema.parse({})),
   chunks: chunksSchema.default(chunksSchema.parse({})),
   labels: labelsSchema.default(labelsSchema.parse({})),
+  dicom: dicomSchema.default(dicomSchema.parse({})),
 })
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>

@@ -4,14 +4,14 @@ import path from 'node:path'
 import { orientationCode } from '../image/geometry.js'
 import { type Image, gridOf, pixelsOf } from '../image/image.js'
 import { type DicomHeader, isDicomFile, isSegmentation, isStructuredReport, pixelDataProblem, readDicomHeader } from '../io/dicom-header.js'
-import { choosePrimarySeries, inventoryDicom, readDicomSeries } from '../io/dicom-series.js'
-import { sliceGeometry } from '../io/slice-geometry.js'
-import { needsReslice } from '../io/reslice-stack.js'
+import { choosePrimarySeries, inventoryDicom } from '../io/dicom-series.js'
+import { readDicomVolume } from '../io/dicom-volume.js'
 import { readDicomSeg } from '../io/dicom-seg.js'
 import { readTid1500Landmarks } from '../io/dicom-sr.js'
 import { isNiftiPath, readNifti } from '../io/nifti.js'
 import { resampleLabels } from '../filters/resample.js'
 import { BadInputError } from './errors.js'
+import { defaultConfig, type PipelineConfig } from './config.js'
 import type { InputDescription, Warning } from './report-schema.js'
 
 export interface CaseFile {
@@ -32,7 +32,12 @@ export interface LoadedCase {
   warnings: Warning[]
 }
 
-export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
+export interface LoadCaseOptions {
+  /** What to do with tilted or unevenly spaced DICOM stacks (pipeline config `dicom`). */
+  dicom: PipelineConfig['dicom']
+}
+
+export async function loadCase(files: CaseFile[], options: LoadCaseOptions = { dicom: defaultConfig.dicom }): Promise<LoadedCase> {
   const warnings: Warning[] = []
   const niftiImages = files.filter((f) => f.role === 'auto' && isNiftiPath(f.file))
   const niftiLabels = files.filter((f) => f.role === 'labels')
@@ -66,15 +71,15 @@ export async function loadCase(files: CaseFile[]): Promise<LoadedCase> {
     for (const other of inventory.series.filter((g) => g !== group)) {
       warnings.push({ code: 'series_ignored', message: `series ${other.seriesInstanceUid} (${other.headers.length} files) ignored; primary is ${group.seriesInstanceUid}` })
     }
-    // Header checks before decoding: duplicates, gaps, non-uniform spacing, gantry tilt.
-    if (group.headers.length > 1) {
-      const geometry = sliceGeometry(group.headers)
-      for (const w of geometry.warnings) warnings.push({ code: w.code, message: w.message })
-      if (needsReslice(geometry)) {
-        warnings.push({ code: 'stack_not_resliced', message: 'the pipeline does not yet resample tilted or unevenly spaced stacks onto an orthogonal grid (voxelflow convert does); positions use the mean slice step along the normal' })
-      }
-    }
-    const image = await readDicomSeries(group)
+    // Header checks, tilt / spacing decision and reslice: the same function as `voxelflow convert`.
+    const firstKey = keyOf.get(group.headers[0].file) ?? group.headers[0].file
+    const volume = await readDicomVolume(group, {
+      layout: 'dicom',
+      gantryTilt: options.dicom.gantry_tilt,
+      nonUniformSpacing: options.dicom.non_uniform_spacing,
+    }).catch(rename(path.posix.dirname(firstKey)))
+    for (const w of volume.warnings) warnings.push(w)
+    const image = volume.image
     loaded = {
       image,
       modality: group.modality || 'OT',

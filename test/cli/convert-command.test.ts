@@ -162,7 +162,7 @@ describe('voxelflow convert (runConvertCommand)', () => {
     const r = await runConvertCommand(dataPath('ct-head-tilt-ge'), out('head-raw.nii.gz'), { reslice: false })
     expect(r.sidecar.tiltCorrection.applied).toBe(false)
     expect(r.sidecar.tiltCorrection.reason).toMatch(/gantry tilt 18.5° and non-uniform slice spacing left uncorrected/)
-    expect(r.sidecar.warnings.at(-1)).toMatch(/written uncorrected/)
+    expect(r.sidecar.warnings.at(-1)).toMatch(/kept as acquired: its affine uses the median step 4.0019 mm/)
     const image = await readNifti(out('head-raw.nii.gz'))
     expect([...image.size]).toEqual([512, 512, 28])
     expect(image.spacing[2]).toBeCloseTo(4.0019, 4)

@@ -47,7 +47,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       await context.stores(object.bucket).download(object.key, file)
       files.push({ file, key: object.key, role: object.role })
     }
-    const loaded = await loadCase(files)
+    const loaded = await loadCase(files, { dicom: config.dicom })
 
     const outputGrid = extentCenteredIsotropicGrid(gridOf(loaded.image), config.resample.spacing_mm === 'min-in-plane' ? undefined : config.resample.spacing_mm)
     const image = resample(loaded.image, outputGrid, {
