@@ -1,6 +1,7 @@
 // The few header fields voxelflow needs to classify and group DICOM files, read with dcmjs
 // up to (not including) the pixel data.
 import { readNaturalizedHeader } from './dcmjs-parser.js'
+import { firstFramePlane, hasFunctionalGroups } from './dicom-enhanced.js'
 import { type PixelDataExtent, pixelDataExtent } from './pixel-data-extent.js'
 import { promises as fs } from 'node:fs'
 
@@ -19,6 +20,8 @@ export interface DicomHeader {
   imageOrientationPatient?: number[]
   imagePositionPatient?: number[]
   numberOfFrames: number
+  /** Enhanced multi-frame: geometry and rescale live in per-frame functional groups. */
+  functionalGroups?: boolean
   /** Pixel Data element extent (undefined when the file has no pixel data). */
   pixelData?: PixelDataExtent
 }
@@ -50,6 +53,7 @@ export async function isDicomFile(file: string): Promise<boolean> {
 
 export async function readDicomHeader(file: string): Promise<DicomHeader> {
   const { dataset, meta, bytes } = await readNaturalizedHeader(file)
+  const firstFrame = firstFramePlane(dataset)
   return {
     file,
     // Some writers leave (0008,0016) empty and only fill the file meta's class (ct-abdomen-dicom).
@@ -62,9 +66,10 @@ export async function readDicomHeader(file: string): Promise<DicomHeader> {
     imageType: list(dataset.ImageType).map(String),
     rows: Number(dataset.Rows ?? 0),
     columns: Number(dataset.Columns ?? 0),
-    imageOrientationPatient: numbers(dataset.ImageOrientationPatient),
-    imagePositionPatient: numbers(dataset.ImagePositionPatient),
+    imageOrientationPatient: numbers(dataset.ImageOrientationPatient) ?? firstFrame.iop,
+    imagePositionPatient: numbers(dataset.ImagePositionPatient) ?? firstFrame.ipp,
     numberOfFrames: Number(dataset.NumberOfFrames ?? 1) || 1,
+    functionalGroups: hasFunctionalGroups(dataset),
     pixelData: pixelDataExtent(bytes),
   }
 }

@@ -10,6 +10,8 @@ import { type DicomAcquisition, readDicomAcquisition } from './dicom-acquisition
 import { toDcm2niixGrid } from './dicom-grid.js'
 import { readDicomSeries, type SeriesGroup } from './dicom-series.js'
 import { needsReslice, resliceStack } from './reslice-stack.js'
+import { readEnhancedFile } from './dicom-enhanced.js'
+import { type EnhancedVolume, stackEnhancedFrames } from './enhanced-volume.js'
 import { sliceGeometry, type SliceGeometry } from './slice-geometry.js'
 
 export interface DicomVolumeOptions {
@@ -59,22 +61,33 @@ export async function readDicomVolume(group: SeriesGroup, options: DicomVolumeOp
   const seriesDir = path.dirname(group.headers[0].file)
   const warnings: DicomVolumeWarning[] = []
 
+  // Enhanced multi-frame files carry a whole stack: their frames are the slices.
+  let enhanced: EnhancedVolume | undefined
+  if (group.headers.some((h) => h.functionalGroups)) {
+    const files = []
+    for (const h of group.headers) files.push(await readEnhancedFile(h.file))
+    enhanced = stackEnhancedFrames(files, group.headers, group.seriesInstanceUid)
+    warnings.push(...enhanced.warnings)
+  }
+  const sliceHeaders = enhanced?.frameHeaders ?? group.headers
+
   let geometry: SliceGeometry | null = null
-  if (group.headers.length > 1) {
+  if (sliceHeaders.length > 1) {
     try {
-      geometry = sliceGeometry(group.headers)
+      geometry = sliceGeometry(sliceHeaders)
     } catch (error) {
       throw new BadInputError(`series ${group.seriesInstanceUid}: slice geometry: ${errorMessage(error)}`, { file: seriesDir })
     }
     warnings.push(...geometry.warnings.map((w) => ({ code: w.code, message: w.message })))
   }
-  const acquisition = await readDicomAcquisition(geometry?.files[0] ?? group.headers[0].file)
+  const acquisition = await readDicomAcquisition(enhanced ? group.headers[0].file : geometry?.files[0] ?? group.headers[0].file)
+  if (enhanced) Object.assign(acquisition, { rescaleSlope: enhanced.rescale.slope, rescaleIntercept: enhanced.rescale.intercept })
   if (geometry && acquisition.gantryDetectorTilt !== undefined && Math.abs(Math.abs(acquisition.gantryDetectorTilt) - geometry.tilt.degrees) > 0.1) {
     warnings.push({ code: 'gantry-tilt-header', message: `GantryDetectorTilt says ${acquisition.gantryDetectorTilt}° but the slice positions give ${round(geometry.tilt.degrees, 2)}°` })
   }
   const decision = geometry ? decide(geometry, group, seriesDir, options) : { reslice: false, problem: '' }
 
-  const decoded = await readDicomSeries(group)
+  const decoded = enhanced?.image ?? (await readDicomSeries(group))
   if (!geometry) {
     return { image: decoded, geometry, acquisition, warnings, correction: { applied: false, reason: 'no header slice geometry (single file)' }, layout: 'as decoded by GDCM (single-slice or multi-frame file: no header slice geometry)' }
   }
