@@ -10,7 +10,8 @@ import path from 'node:path'
 import { orientationCode } from '../image/geometry.js'
 import { gridOf } from '../image/image.js'
 import { type DicomHeader, isDicomFile, readDicomHeader } from '../io/dicom-header.js'
-import { choosePrimarySeries, type DicomInventory, inventoryDicom, readDicomSeries, type SeriesGroup, seriesRejection } from '../io/dicom-series.js'
+import { inventoryDicom } from '../io/dicom-series.js'
+import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
 import { writeNifti } from '../io/nifti.js'
 import { readDicomVolume, type SliceCorrection } from '../io/dicom-volume.js'
 import { summarizeSliceGeometry } from '../io/slice-geometry.js'
@@ -21,18 +22,6 @@ export interface ConvertFlags {
   json?: boolean
   /** Resample tilted or non-uniformly spaced stacks onto an orthogonal uniform grid (default true; --no-reslice). */
   reslice?: boolean
-}
-
-export interface SeriesSummary {
-  seriesInstanceUid: string
-  modality: string
-  description: string
-  files: number
-  rows: number
-  columns: number
-  imageOrientationPatient?: number[]
-  status: 'chosen' | 'rejected' | 'not chosen'
-  reason: string
 }
 
 export interface ConvertSidecar {
@@ -89,48 +78,7 @@ export async function discoverDicomFiles(input: string): Promise<{ files: string
   return { files, skipped }
 }
 
-function describeGroup(group: SeriesGroup, status: SeriesSummary['status'], reason: string): SeriesSummary {
-  const first = group.headers[0]
-  return {
-    seriesInstanceUid: group.seriesInstanceUid,
-    modality: group.modality,
-    description: group.description,
-    files: group.headers.length,
-    rows: first.rows,
-    columns: first.columns,
-    imageOrientationPatient: first.imageOrientationPatient,
-    status,
-    reason,
-  }
-}
-
-/** The group to convert (primary by the documented rule, or the --series UID) and why for each group. */
-export function selectSeries(inventory: DicomInventory, source: string, seriesUid?: string): { chosen: SeriesGroup; found: SeriesSummary[] } {
-  let chosen: SeriesGroup
-  if (seriesUid) {
-    const matching = inventory.series.filter((g) => g.seriesInstanceUid === seriesUid)
-    if (!matching.length) {
-      const uids = [...new Set(inventory.series.map((g) => g.seriesInstanceUid))].join(', ')
-      throw new BadInputError(`series ${seriesUid} not found; series found: ${uids || 'none'}`, { file: source, field: 'series' })
-    }
-    const usable = matching.filter((g) => !seriesRejection(g))
-    if (!usable.length) throw new BadInputError(`series ${seriesUid} cannot be converted: ${seriesRejection(matching[0])}`, { file: source, field: 'series' })
-    chosen = usable.sort((a, b) => b.headers.length - a.headers.length)[0]
-  } else chosen = choosePrimarySeries(inventory, source)
-  const found = inventory.series.map((g) => {
-    if (g === chosen) {
-      const why = seriesUid ? `requested with --series` : `primary series: ${g.modality === 'CT' || g.modality === 'MR' ? `${g.modality} image series` : 'image series'} with the most slices (${g.headers.length})`
-      return describeGroup(g, 'chosen', why)
-    }
-    const rejection = seriesRejection(g)
-    if (rejection) return describeGroup(g, 'rejected', rejection)
-    if (seriesUid) return describeGroup(g, 'not chosen', `--series ${seriesUid} requested`)
-    if (g.seriesInstanceUid === chosen.seriesInstanceUid) return describeGroup(g, 'not chosen', `another orientation/size group of the chosen series with fewer slices (${g.headers.length})`)
-    const rank = (x: SeriesGroup) => (x.modality === 'CT' || x.modality === 'MR' ? 1 : 0)
-    return describeGroup(g, 'not chosen', rank(g) < rank(chosen) ? `modality ${g.modality || 'unknown'} ranks below CT/MR` : `fewer slices (${g.headers.length}) than the chosen series (${chosen.headers.length})`)
-  })
-  return { chosen, found }
-}
+export { selectSeries, type SeriesSummary }
 
 export function sidecarPathFor(output: string): string {
   return output.replace(/\.nii(\.gz)?$/i, '') + '.json'

@@ -47,11 +47,13 @@ interface RunFlags {
   chunkSlices?: number
   keepWork?: boolean
   progress?: boolean
+  series?: string
 }
 
 async function run(input: string, flags: RunFlags): Promise<number> {
   let config = await loadConfig(flags.config)
   if (flags.chunkSlices) config = { ...config, chunks: { ...config.chunks, slices: flags.chunkSlices } }
+  if (flags.series) config = { ...config, dicom: { ...config.dicom, series_instance_uid: flags.series } }
   const progress = flags.json || flags.progress === false ? { onProgress: undefined, stop: () => {} } : terminalProgress()
   try {
     const summary = await runLocal({ input, out: flags.out, config, reference: flags.reference, prediction: flags.prediction, workers: flags.workers, keepWork: flags.keepWork, onProgress: progress.onProgress })
@@ -91,6 +93,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the reports as JSON instead of a summary')
     .option('--workers <n>', 'chunk worker threads (default: one per core; 0 = main thread)', integer('--workers'))
     .option('--chunk-slices <n>', 'output slices per chunk', integer('--chunk-slices'))
+    .option('--series <uid>', 'DICOM SeriesInstanceUID to use instead of the primary series (config dicom.series_instance_uid)')
     .option('--keep-work', 'keep the intermediate work folder')
     .option('--no-progress', 'no progress bar')
     .action(async (input: string, flags: RunFlags) => {

@@ -47,6 +47,8 @@ const dicomSchema = z.strictObject({
   non_uniform_spacing: z.enum(['resample', 'refuse']).default('resample'),
   /** Gantry tilt: resample onto an orthogonal grid or refuse the case. */
   gantry_tilt: z.enum(['correct', 'refuse']).default('correct'),
+  /** Use this series instead of the primary one (`voxelflow run --series`). */
+  series_instance_uid: z.string().min(1).max(64).nullable().default(null),
 })
 
 export const pipelineConfigSchema = z.strictObject({

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { orientationCode } from '../image/geometry.js'
 import { type Image, gridOf, pixelsOf } from '../image/image.js'
 import { type DicomHeader, isDicomFile, isSegmentation, isStructuredReport, pixelDataProblem, readDicomHeader } from '../io/dicom-header.js'
-import { choosePrimarySeries, inventoryDicom } from '../io/dicom-series.js'
+import { frameCount, inventoryDicom } from '../io/dicom-series.js'
+import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
 import { readDicomVolume } from '../io/dicom-volume.js'
 import { readDicomSeg } from '../io/dicom-seg.js'
 import { readTid1500Landmarks } from '../io/dicom-sr.js'
@@ -12,7 +13,7 @@ import { isNiftiPath, readNifti } from '../io/nifti.js'
 import { resampleLabels } from '../filters/resample.js'
 import { BadInputError } from './errors.js'
 import { defaultConfig, type PipelineConfig } from './config.js'
-import type { InputDescription, Warning } from './report-schema.js'
+import type { InputDescription, SeriesFound, Warning } from './report-schema.js'
 
 export interface CaseFile {
   file: string
@@ -67,7 +68,7 @@ export async function loadCase(files: CaseFile[], options: LoadCaseOptions = { d
   let loaded: Omit<LoadedCase, 'landmarks' | 'warnings' | 'reference'>
   if (inventory.series.length) {
     if (niftiImages.length) warnings.push({ code: 'file_ignored', message: `NIfTI images ignored: the case has a DICOM series` })
-    const group = choosePrimarySeries(inventory, keyOf.get(dicomHeaders[0].file) ?? dicomHeaders[0].file)
+    const { chosen: group, found } = selectSeries(inventory, keyOf.get(dicomHeaders[0].file) ?? dicomHeaders[0].file, options.dicom.series_instance_uid)
     for (const other of inventory.series.filter((g) => g !== group)) {
       warnings.push({ code: 'series_ignored', message: `series ${other.seriesInstanceUid} (${other.headers.length} files) ignored; primary is ${group.seriesInstanceUid}` })
     }
@@ -86,9 +87,10 @@ export async function loadCase(files: CaseFile[], options: LoadCaseOptions = { d
       description: describe(image, 'dicom', group.modality || 'OT', {
         series_instance_uid: group.seriesInstanceUid,
         series_description: group.description || undefined,
-        slice_count: group.headers.length,
+        slice_count: frameCount(group),
         files_used: group.headers.length,
         files_ignored: ignored + dicomHeaders.length - group.headers.length - inventory.segmentations.length - inventory.reports.length,
+        series_found: found.map(seriesFoundRow),
       }),
     }
   } else if (niftiImages.length === 1) {
@@ -131,6 +133,23 @@ export async function loadCase(files: CaseFile[], options: LoadCaseOptions = { d
     for (const point of points) landmarks.push({ name: point.name, lps: [point.lps[0], point.lps[1], point.lps[2]] })
   }
   return { ...loaded, reference, prediction, landmarks, warnings }
+}
+
+function seriesFoundRow(s: SeriesSummary): SeriesFound {
+  return {
+    series_instance_uid: s.seriesInstanceUid,
+    modality: s.modality,
+    description: s.description,
+    slice_count: s.slices,
+    files: s.files,
+    rows: s.rows,
+    columns: s.columns,
+    orientation: s.plane,
+    image_orientation_patient: s.imageOrientationPatient,
+    group: `${s.group} of ${s.groupsInSeries}`,
+    status: s.status,
+    reason: s.reason,
+  }
 }
 
 function describe(image: Image, kind: 'dicom' | 'nifti', modality: string, extra: Partial<InputDescription> & { files_used: number; files_ignored: number }): InputDescription {

@@ -187,7 +187,7 @@ describe('voxelflow convert (runConvertCommand)', () => {
   it('--series selects by UID; unknown UIDs and non-DICOM inputs are BadInputErrors naming the file', async () => {
     const uid = (await runConvertCommand(dataPath('ct-liver-ffs'), out('l2.nii.gz'))).sidecar.series.seriesInstanceUid
     const chosen = await runConvertCommand(dataPath('ct-liver-ffs'), out('l3.nii.gz'), { series: uid })
-    expect(chosen.sidecar.series.reason).toMatch(/--series/)
+    expect(chosen.sidecar.series.reason).toMatch(/requested by SeriesInstanceUID/)
     const unknown = await badInput(() => runConvertCommand(dataPath('ct-liver-ffs'), out('x.nii.gz'), { series: '1.2.3.4' }))
     expect(unknown.message).toContain(dataPath('ct-liver-ffs'))
     expect(unknown.message).toContain(uid)
