@@ -6,6 +6,8 @@
 import path from 'node:path'
 import { type Image, makeImage, pixelsOf, type PixelArray } from '../image/image.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
+import { huPlausibility } from '../measure/hu-plausibility.js'
+import { toStorageType } from '../image/storage-type.js'
 import { type DicomAcquisition, readDicomAcquisition } from './dicom-acquisition.js'
 import { toDcm2niixGrid } from './dicom-grid.js'
 import { readDicomSeries, type SeriesGroup } from './dicom-series.js'
@@ -57,6 +59,18 @@ export interface DicomVolume {
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits
 
 export async function readDicomVolume(group: SeriesGroup, options: DicomVolumeOptions = {}): Promise<DicomVolume> {
+  const volume = await decodeDicomVolume(group, options)
+  volume.image = toStorageType(volume.image)
+  if (group.modality === 'CT') {
+    // Plausibility of the Hounsfield units, measured on the decoded values (never changed).
+    const a = volume.acquisition
+    const paddingValue = a.pixelPaddingValue !== undefined ? a.pixelPaddingValue * a.rescaleSlope + a.rescaleIntercept : undefined
+    volume.warnings.push(...huPlausibility(pixelsOf(volume.image), { paddingValue }).warnings)
+  }
+  return volume
+}
+
+async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions): Promise<DicomVolume> {
   const layoutWanted = options.layout ?? 'dcm2niix'
   const seriesDir = path.dirname(group.headers[0].file)
   const warnings: DicomVolumeWarning[] = []
