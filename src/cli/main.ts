@@ -15,6 +15,8 @@ import { registerFilterCommand } from './filter-command.js'
 import { registerConvertCommand } from './convert-command.js'
 import { registerStatsCommand } from './stats-command.js'
 import { registerReportsCommand } from './reports-command.js'
+import { registerSeg2NiiCommand } from './seg2nii-command.js'
+import { registerSr2JsonCommand } from './sr2json-command.js'
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -114,6 +116,8 @@ export function buildProgram(): Command {
   registerFilterCommand(program)
   registerStatsCommand(program)
   registerReportsCommand(program)
+  registerSeg2NiiCommand(program)
+  registerSr2JsonCommand(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')
