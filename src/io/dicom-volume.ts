@@ -13,6 +13,7 @@ import { toDcm2niixGrid } from './dicom-grid.js'
 import { readDicomSeries, type SeriesGroup } from './dicom-series.js'
 import { needsReslice, resliceStack } from './reslice-stack.js'
 import { readEnhancedFile } from './dicom-enhanced.js'
+import { isPlainUncompressed, readUncompressedSeries } from './uncompressed-series.js'
 import { type EnhancedVolume, stackEnhancedFrames } from './enhanced-volume.js'
 import { sliceGeometry, type SliceGeometry } from './slice-geometry.js'
 
@@ -101,7 +102,7 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
   }
   const decision = geometry ? decide(geometry, group, seriesDir, options) : { reslice: false, problem: '' }
 
-  const decoded = enhanced?.image ?? (await readDicomSeries(group))
+  const decoded = enhanced?.image ?? (geometry && isPlainUncompressed(group.headers) ? await readUncompressedSeries(group.headers, geometry) : await readDicomSeries(group))
   if (!geometry) {
     return { image: decoded, geometry, acquisition, warnings, correction: { applied: false, reason: 'no header slice geometry (single file)' }, layout: 'as decoded by GDCM (single-slice or multi-frame file: no header slice geometry)' }
   }
