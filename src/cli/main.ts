@@ -3,10 +3,8 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { existsSync, promises as fs } from 'node:fs'
 import path from 'node:path'
-import { runLocal } from '../local/run-local.js'
 import { type PipelineConfig, parseConfig } from '../pipeline/config.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
-import { writeSample } from '../sample/write-sample.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { terminalProgress } from './progress.js'
 import { formatSummary } from './summary.js'
@@ -58,6 +56,9 @@ async function run(input: string, flags: RunFlags): Promise<number> {
   if (flags.series) config = { ...config, dicom: { ...config.dicom, series_instance_uid: flags.series } }
   const progress = flags.json || flags.progress === false ? { onProgress: undefined, stop: () => {} } : terminalProgress()
   try {
+    // Loaded on demand: the local runtime (state machine, worker pool) is the heaviest import,
+    // and commands such as convert should not pay for it at start-up.
+    const { runLocal } = await import('../local/run-local.js')
     const summary = await runLocal({ input, out: flags.out, config, reference: flags.reference, prediction: flags.prediction, workers: flags.workers, keepWork: flags.keepWork, onProgress: progress.onProgress })
     progress.stop()
     if (flags.json) console.log(JSON.stringify(summary.cases.map((c) => c.report), null, 2))
@@ -75,6 +76,7 @@ async function demo(flags: { dir: string; out: string; workers?: number }): Prom
   const sampleDir = path.resolve(flags.dir)
   if (!existsSync(sampleDir)) {
     console.log(`voxelflow: writing the synthetic pelvis CT sample to ${sampleDir}`)
+    const { writeSample } = await import('../sample/write-sample.js')
     await writeSample(sampleDir, { cases: 1, seed: 1 })
   }
   return run(sampleDir, { out: flags.out, workers: flags.workers })
@@ -108,6 +110,7 @@ export function buildProgram(): Command {
     .option('--cases <n>', 'number of cases', integer('--cases'), 1)
     .option('--seed <s>', 'random seed', integer('--seed'), 1)
     .action(async (dir: string, flags: { cases: number; seed: number }) => {
+      const { writeSample } = await import('../sample/write-sample.js')
       const written = await writeSample(dir, flags)
       console.log(`wrote ${written.cases.length} case(s) to ${path.resolve(dir)}: ${written.cases.map((c) => c.caseId).join(', ')}`)
     })
