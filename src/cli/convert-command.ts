@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { orientationCode } from '../image/geometry.js'
 import { gridOf } from '../image/image.js'
+import { stackTimeSeries } from '../image/time-series.js'
 import { type DicomHeader, isDicomFile, readDicomHeader } from '../io/dicom-header.js'
 import { inventoryDicom } from '../io/dicom-series.js'
 import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
@@ -112,7 +113,9 @@ export async function runConvertCommand(input: string, output: string, flags: Co
   const warnings = volume.warnings.map((w) => w.message)
   const tiltCorrection = volume.correction
   const grid = gridOf(image)
-  await writeNifti(image, output)
+  // A 4-D enhanced series (several time points) is written 4-D, as dcm2niix does.
+  const timePoints = [image, ...(volume.laterVolumes ?? [])]
+  await writeNifti(timePoints.length > 1 ? stackTimeSeries(timePoints) : image, output)
 
   const chosenSummary = found.find((s) => s.status === 'chosen') as SeriesSummary
   const sidecar: ConvertSidecar = {
@@ -128,7 +131,7 @@ export async function runConvertCommand(input: string, output: string, flags: Co
     seriesFound: found,
     ignored: { segmentations: inventory.segmentations.length, structuredReports: inventory.reports.length, nonDicomFiles: skipped },
     geometry: {
-      size: grid.size,
+      size: timePoints.length > 1 ? [...grid.size, timePoints.length] : grid.size,
       spacing: grid.spacing.map((v) => round(v)),
       origin: grid.origin.map((v) => round(v)),
       direction: grid.direction.map((v) => round(v)),

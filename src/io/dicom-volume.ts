@@ -55,6 +55,8 @@ export interface DicomVolume {
   /** How the voxels were laid out, in words. */
   layout: string
   warnings: DicomVolumeWarning[]
+  /** Time points 2..T of an enhanced 4-D series, on the grid of `image` (not when resliced). */
+  laterVolumes?: Image[]
 }
 
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits
@@ -108,7 +110,7 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
   }
   if (!decision.reslice && layoutWanted === 'dicom' && !decision.problem) {
     // Nothing to correct: the decoder's volume with the slice axis from the positions.
-    return { image: decoded, geometry, acquisition, warnings, correction: { applied: false, reason: 'no tilt, uniform spacing: nothing to correct' }, layout: 'DICOM order: i = column, j = row, k ascending along the slice positions' }
+    return { image: decoded, laterVolumes: enhanced?.laterVolumes, geometry, acquisition, warnings, correction: { applied: false, reason: 'no tilt, uniform spacing: nothing to correct' }, layout: 'DICOM order: i = column, j = row, k ascending along the slice positions' }
   }
 
   let laid
@@ -141,11 +143,13 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
     layout += `; resliced to ${resliced.slices} slices of ${round(resliced.stepMm)} mm`
     warnings.push({ code: 'stack_resliced', message: `${decision.problem}: resampled onto ${resliced.slices} orthogonal slices ${round(resliced.stepMm)} mm apart (in-plane shear up to ${round(resliced.maxShiftMm, 2)} mm corrected)` })
   }
+  let laterVolumes = decision.reslice ? [] : (enhanced?.laterVolumes ?? []).map((v) => toDcm2niixGrid(v, geometry).image)
   if (layoutWanted === 'dicom') {
     image = flipSecondAxis(image)
+    laterVolumes = laterVolumes.map(flipSecondAxis)
     layout = layout.replace('j = Rows-1-row', 'j = row')
   }
-  return { image, geometry, acquisition, warnings, correction, layout }
+  return { image, laterVolumes, geometry, acquisition, warnings, correction, layout }
 }
 
 /** What a tilted / unevenly spaced stack gets, by the options; refusals throw with the numbers. */

@@ -5,7 +5,7 @@
 // frame's own Pixel Value Transformation. The volume is in DICOM order (i = column, j = row,
 // k ascending along the normal) and comes with per-frame pseudo headers, so the same slice
 // geometry checks and reslicing apply as to single-frame series.
-import { makeImage, type Image, type PixelArray } from '../image/image.js'
+import { gridOf, makeImage, type Image, type PixelArray } from '../image/image.js'
 import { BadInputError } from '../pipeline/errors.js'
 import type { DicomHeader } from './dicom-header.js'
 import type { EnhancedFile, EnhancedFrame } from './dicom-enhanced.js'
@@ -17,6 +17,8 @@ export interface EnhancedVolume {
   frameHeaders: DicomHeader[]
   rescale: { slope: number; intercept: number; perFrame: boolean }
   kind: string
+  /** Time points 2..T of a 4-D series, on the grid of `image` (empty for a 3-D series). */
+  laterVolumes: Image[]
   warnings: { code: string; message: string }[]
 }
 
@@ -50,14 +52,15 @@ export function stackEnhancedFrames(files: EnhancedFile[], headers: DicomHeader[
     if (last && Math.abs(along(f.frame) - along(last[0].frame)) < positionTolerance) last.push(f)
     else positions.push([f])
   }
-  const chosen = positions.map((group) =>
-    [...group].sort((a, b) => (a.frame.temporalPositionIndex ?? 0) - (b.frame.temporalPositionIndex ?? 0) || a.fileIndex - b.fileIndex || a.frame.frame - b.frame.frame)[0],
+  const inTimeOrder = positions.map((group) =>
+    [...group].sort((a, b) => (a.frame.temporalPositionIndex ?? 0) - (b.frame.temporalPositionIndex ?? 0) || a.fileIndex - b.fileIndex || a.frame.frame - b.frame.frame),
   )
+  const chosen = inTimeOrder.map((group) => group[0])
   const perPosition = positions.map((g) => g.length)
   const volumes = Math.max(...perPosition)
   if (volumes > 1) {
     const uneven = perPosition.some((n) => n !== volumes) ? ` (uneven: ${Math.min(...perPosition)} to ${volumes} frames per position)` : ''
-    warnings.push({ code: 'multiple_volumes', message: `series ${seriesUid}: ${volumes} frames at each of ${positions.length} positions (a ${volumes}-volume series)${uneven}; the first temporal position is used` })
+    warnings.push({ code: 'multiple_volumes', message: `series ${seriesUid}: ${volumes} frames at each of ${positions.length} positions (a ${volumes}-volume series)${uneven}; the first temporal position is the 3-D volume` })
   }
 
   const spacing = chosen[0].frame.pixelSpacing
@@ -69,13 +72,17 @@ export function stackEnhancedFrames(files: EnhancedFile[], headers: DicomHeader[
   const intercepts = new Set(chosen.map((c) => c.frame.rescaleIntercept))
   const integral = chosen.every((c) => Number.isInteger(c.frame.rescaleSlope) && Number.isInteger(c.frame.rescaleIntercept))
   const plane = rows * columns
-  const out = allocateOutput(integral, chosen.length * plane, files, chosen)
-  chosen.forEach((c, k) => {
-    const src = files[c.fileIndex].pixels
-    const from = c.frame.frame * plane
-    const { rescaleSlope: m, rescaleIntercept: b } = c.frame
-    for (let p = 0; p < plane; p++) out[k * plane + p] = src[from + p] * m + b
-  })
+  const stack = (frames: typeof chosen): PixelArray => {
+    const out = allocateOutput(integral, frames.length * plane, files, chosen)
+    frames.forEach((c, k) => {
+      const src = files[c.fileIndex].pixels
+      const from = c.frame.frame * plane
+      const { rescaleSlope: m, rescaleIntercept: b } = c.frame
+      for (let p = 0; p < plane; p++) out[k * plane + p] = src[from + p] * m + b
+    })
+    return out
+  }
+  const out = stack(chosen)
 
   const steps = chosen.slice(1).map((c, k) => along(c.frame) - along(chosen[k].frame))
   const sliceStep = steps.length ? [...steps].sort((a, b) => a - b)[steps.length >> 1] : 1
@@ -89,6 +96,10 @@ export function stackEnhancedFrames(files: EnhancedFile[], headers: DicomHeader[
     },
     out,
   )
+  // A complete time series (the same number of frames at every position): the later volumes too.
+  const laterVolumes = volumes > 1 && perPosition.every((n) => n === volumes)
+    ? Array.from({ length: volumes - 1 }, (_, t) => makeImage(gridOf(image), stack(inTimeOrder.map((group) => group[t + 1]))))
+    : []
   const headerOf = new Map(headers.map((h) => [h.file, h]))
   const frameHeaders = chosen.map((c): DicomHeader => ({
     ...(headerOf.get(c.frame.file) as DicomHeader),
@@ -102,6 +113,7 @@ export function stackEnhancedFrames(files: EnhancedFile[], headers: DicomHeader[
     frameHeaders,
     rescale: { slope: chosen[0].frame.rescaleSlope, intercept: chosen[0].frame.rescaleIntercept, perFrame: slopes.size > 1 || intercepts.size > 1 },
     kind: label(kind),
+    laterVolumes,
     warnings,
   }
 }
