@@ -23,6 +23,8 @@ export interface ConvertFlags {
   json?: boolean
   /** Resample tilted or non-uniformly spaced stacks onto an orthogonal uniform grid (default true; --no-reslice). */
   reslice?: boolean
+  /** Enhanced multi-frame: the frame kind to convert (a FrameType word such as FIELD_MAP). */
+  frameType?: string
 }
 
 export interface ConvertSidecar {
@@ -108,6 +110,7 @@ export async function runConvertCommand(input: string, output: string, flags: Co
     layout: 'dcm2niix',
     gantryTilt: flags.reslice === false ? 'keep' : 'correct',
     nonUniformSpacing: flags.reslice === false ? 'keep' : 'resample',
+    frameKind: flags.frameType,
   })
   const { image, geometry, acquisition, layout } = volume
   const warnings = volume.warnings.map((w) => w.message)
@@ -166,6 +169,7 @@ export function registerConvertCommand(program: Command): Command {
     .argument('<output>', 'output .nii or .nii.gz (the sidecar goes next to it as .json)')
     .option('--series <uid>', 'SeriesInstanceUID to convert instead of the primary series')
     .option('--json', 'print the sidecar JSON on stdout')
+    .option('--frame-type <word>', 'enhanced multi-frame files mixing frame kinds: convert the frames whose FrameType holds this word (e.g. FIELD_MAP)')
     .option('--no-reslice', 'keep tilted or non-uniformly spaced stacks as acquired (default: resample onto an orthogonal uniform grid)')
     .action(async (input: string, output: string, flags: ConvertFlags) => {
       const r = await runConvertCommand(input, output, flags)

@@ -28,6 +28,8 @@ export interface DicomVolumeOptions {
    * axial HFS; the pipeline's layout).
    */
   layout?: 'dcm2niix' | 'dicom'
+  /** Enhanced multi-frame files mixing frame kinds: the FrameType word to stack (default the first kind). */
+  frameKind?: string
 }
 
 export interface SliceCorrection {
@@ -83,7 +85,7 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
   if (group.headers.some((h) => h.functionalGroups)) {
     const files = []
     for (const h of group.headers) files.push(await readEnhancedFile(h.file))
-    enhanced = stackEnhancedFrames(files, group.headers, group.seriesInstanceUid)
+    enhanced = stackEnhancedFrames(files, group.headers, group.seriesInstanceUid, options.frameKind)
     warnings.push(...enhanced.warnings)
   }
   const sliceHeaders = enhanced?.frameHeaders ?? group.headers

@@ -24,7 +24,8 @@ export interface EnhancedVolume {
 
 const positionTolerance = 0.01
 
-export function stackEnhancedFrames(files: EnhancedFile[], headers: DicomHeader[], seriesUid: string): EnhancedVolume {
+/** `frameKind`: a word of the FrameType / complex component (e.g. "FIELD_MAP") selecting the frames to stack; default the first kind. */
+export function stackEnhancedFrames(files: EnhancedFile[], headers: DicomHeader[], seriesUid: string, frameKind?: string): EnhancedVolume {
   const warnings: EnhancedVolume['warnings'] = []
   const { rows, columns } = files[0]
   const odd = files.find((f) => f.rows !== rows || f.columns !== columns)
@@ -32,10 +33,12 @@ export function stackEnhancedFrames(files: EnhancedFile[], headers: DicomHeader[
 
   const all = files.flatMap((f, fileIndex) => f.frames.map((frame) => ({ frame, fileIndex })))
   const kinds = [...new Set(all.map((f) => f.frame.kind))]
-  const kind = kinds[0]
+  const counts = kinds.map((k) => `${label(k)} (${all.filter((f) => f.frame.kind === k).length} frames)`)
+  const wanted = frameKind?.toUpperCase()
+  const kind = wanted ? kinds.find((k) => k.split('|').includes(wanted)) : kinds[0]
+  if (kind === undefined) throw new BadInputError(`series ${seriesUid} has no frames of kind ${frameKind}; its frames: ${counts.join(', ')}`, { file: files[0].file, field: 'FrameType' })
   if (kinds.length > 1) {
-    const counts = kinds.map((k) => `${label(k)} (${all.filter((f) => f.frame.kind === k).length} frames)`)
-    warnings.push({ code: 'frame_kinds', message: `series ${seriesUid} holds ${kinds.length} kinds of frames: ${counts.join(', ')}; the first, ${label(kind)}, is used` })
+    warnings.push({ code: 'frame_kinds', message: `series ${seriesUid} holds ${kinds.length} kinds of frames: ${counts.join(', ')}; ${wanted ? 'the requested' : 'the first'}, ${label(kind)}, is used` })
   }
   const ofKind = all.filter((f) => f.frame.kind === kind)
   const iop = ofKind[0].frame.iop

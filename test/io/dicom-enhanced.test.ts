@@ -100,6 +100,22 @@ describe('enhanced multi-frame MR and 2-D sagittal MR against dcm2niix', () => {
     expectSameVoxels(image, ref, (raw) => Math.fround(raw * slope + intercept))
   })
 
+  it('Philips field map frames (--frame-type FIELD_MAP) are Ref e2 in Hz: the same stored values, rescaled by the DICOM slope/intercept', async () => {
+    const r = await runConvertCommand(dataPath('mr-enhanced', 'In', 'Philips'), path.join(dir, 'fieldmap.nii'), { frameType: 'FIELD_MAP' })
+    expect(r.sidecar.warnings.join('\n')).toMatch(/the requested, T1 FIELD_MAP REAL, is used/)
+    // README: field-map frames RescaleSlope 0.24420..., intercept -500; Ref scl 0.24420166 / -499.999939 (float32).
+    const { slope, intercept, outputComponentType } = r.sidecar.rescale
+    expect(slope).toBeCloseTo(0.2442, 4)
+    expect(intercept).toBe(-500)
+    expect(outputComponentType).toBe('float32')
+    const ref = readRawNifti(dataPath('mr-enhanced', 'Ref', 'Philips_WIP_B0_NS_801_e2_fieldmaphz.nii'))
+    expect(ref.sclSlope).toBeCloseTo(slope, 5) // dcm2niix differs from the DICOM slope by 1.4e-6
+    expect(ref.sclInter).toBeCloseTo(intercept, 3)
+    expectSameVoxels(await readNifti(path.join(dir, 'fieldmap.nii')), ref, (raw) => Math.fround(raw * slope + intercept))
+    const bad = await runConvertCommand(dataPath('mr-enhanced', 'In', 'Philips'), path.join(dir, 'x.nii'), { frameType: 'PHASE' }).catch((e: Error) => e)
+    expect((bad as Error).message).toMatch(/no frames of kind PHASE; its frames: T1 M MAGNITUDE \(32 frames\), T1 FIELD_MAP REAL \(32 frames\)/)
+  })
+
   it('Siemens XA10 multiband EPI (4 files x 6 frames): a 4-D NIfTI equal to the Ref, affine within 1e-4', async () => {
     const r = await runConvertCommand(dataPath('mr-enhanced', 'In', 'Siemens', 'XA10'), path.join(dir, 'siemens.nii'))
     expect(r.sidecar.warnings.join('\n')).toMatch(/4 frames at each of 6 positions/)
