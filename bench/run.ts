@@ -7,6 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { metricsBenchmark } from './metrics.js'
 import { filtersBenchmark } from './filters.js'
+import { convertVsDcm2niix } from './convert-vs-dcm2niix.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const shared = path.resolve(root, '../shared/data')
@@ -46,6 +47,7 @@ function pipelineOnChest141(): BenchResult {
 const benchmarks: Record<string, () => BenchResult> = {
   'pipeline-ct-chest-141': pipelineOnChest141,
   filters: () => ({ name: 'filters', target: 'issue 4: per-operation targets set by native ITK 5.2 on this machine', ...(filtersBenchmark() as object) }),
+  'convert-vs-dcm2niix': () => convertVsDcm2niix(shared) as BenchResult,
   metrics: () => ({ name: 'metrics', target: 'all metrics of one 512x512x200 pair <= 0.7 s, <= 1 GB (issue 5)', ...(metricsBenchmark() as object) }),
 }
 

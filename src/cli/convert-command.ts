@@ -8,14 +8,14 @@ import type { Command } from 'commander'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import { orientationCode } from '../image/geometry.js'
-import { gridOf, type Image } from '../image/image.js'
-import { readDicomAcquisition } from '../io/dicom-acquisition.js'
+import { gridOf } from '../image/image.js'
+import { stackTimeSeries } from '../image/time-series.js'
 import { type DicomHeader, isDicomFile, readDicomHeader } from '../io/dicom-header.js'
-import { choosePrimarySeries, type DicomInventory, inventoryDicom, readDicomSeries, type SeriesGroup, seriesRejection } from '../io/dicom-series.js'
+import { inventoryDicom } from '../io/dicom-series.js'
+import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
 import { writeNifti } from '../io/nifti.js'
-import { toDcm2niixGrid } from '../io/dicom-grid.js'
-import { needsReslice, resliceStack } from '../io/reslice-stack.js'
-import { sliceGeometry, type SliceGeometry, summarizeSliceGeometry } from '../io/slice-geometry.js'
+import { readDicomVolume, type SliceCorrection } from '../io/dicom-volume.js'
+import { summarizeSliceGeometry } from '../io/slice-geometry.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { isArchivePath } from '../io/archive.js'
 import { withUnpackedArchive } from '../io/with-unpacked-archive.js'
@@ -27,18 +27,8 @@ export interface ConvertFlags {
   json?: boolean
   /** Resample tilted or non-uniformly spaced stacks onto an orthogonal uniform grid (default true; --no-reslice). */
   reslice?: boolean
-}
-
-export interface SeriesSummary {
-  seriesInstanceUid: string
-  modality: string
-  description: string
-  files: number
-  rows: number
-  columns: number
-  imageOrientationPatient?: number[]
-  status: 'chosen' | 'rejected' | 'not chosen'
-  reason: string
+  /** Enhanced multi-frame: the frame kind to convert (a FrameType word such as FIELD_MAP). */
+  frameType?: string
 }
 
 export interface ConvertSidecar {
@@ -49,15 +39,7 @@ export interface ConvertSidecar {
   ignored: { segmentations: number; structuredReports: number; nonDicomFiles: number }
   geometry: { size: number[]; spacing: number[]; origin: number[]; direction: number[]; orientation: string; frame: 'LPS'; layout: string }
   sliceGeometry: Record<string, unknown> | null
-  tiltCorrection: {
-    applied: boolean
-    reason: string
-    method?: string
-    stepMm?: number
-    slices?: number
-    padValue?: number
-    maxShiftMm?: number
-  }
+  tiltCorrection: SliceCorrection
   sliceThickness?: number
   spacingBetweenSlicesHeader?: number
   rescale: { slope: number; intercept: number; type?: string; outputComponentType: string }
@@ -103,48 +85,7 @@ export async function discoverDicomFiles(input: string): Promise<{ files: string
   return { files, skipped }
 }
 
-function describeGroup(group: SeriesGroup, status: SeriesSummary['status'], reason: string): SeriesSummary {
-  const first = group.headers[0]
-  return {
-    seriesInstanceUid: group.seriesInstanceUid,
-    modality: group.modality,
-    description: group.description,
-    files: group.headers.length,
-    rows: first.rows,
-    columns: first.columns,
-    imageOrientationPatient: first.imageOrientationPatient,
-    status,
-    reason,
-  }
-}
-
-/** The group to convert (primary by the documented rule, or the --series UID) and why for each group. */
-export function selectSeries(inventory: DicomInventory, source: string, seriesUid?: string): { chosen: SeriesGroup; found: SeriesSummary[] } {
-  let chosen: SeriesGroup
-  if (seriesUid) {
-    const matching = inventory.series.filter((g) => g.seriesInstanceUid === seriesUid)
-    if (!matching.length) {
-      const uids = [...new Set(inventory.series.map((g) => g.seriesInstanceUid))].join(', ')
-      throw new BadInputError(`series ${seriesUid} not found; series found: ${uids || 'none'}`, { file: source, field: 'series' })
-    }
-    const usable = matching.filter((g) => !seriesRejection(g))
-    if (!usable.length) throw new BadInputError(`series ${seriesUid} cannot be converted: ${seriesRejection(matching[0])}`, { file: source, field: 'series' })
-    chosen = usable.sort((a, b) => b.headers.length - a.headers.length)[0]
-  } else chosen = choosePrimarySeries(inventory, source)
-  const found = inventory.series.map((g) => {
-    if (g === chosen) {
-      const why = seriesUid ? `requested with --series` : `primary series: ${g.modality === 'CT' || g.modality === 'MR' ? `${g.modality} image series` : 'image series'} with the most slices (${g.headers.length})`
-      return describeGroup(g, 'chosen', why)
-    }
-    const rejection = seriesRejection(g)
-    if (rejection) return describeGroup(g, 'rejected', rejection)
-    if (seriesUid) return describeGroup(g, 'not chosen', `--series ${seriesUid} requested`)
-    if (g.seriesInstanceUid === chosen.seriesInstanceUid) return describeGroup(g, 'not chosen', `another orientation/size group of the chosen series with fewer slices (${g.headers.length})`)
-    const rank = (x: SeriesGroup) => (x.modality === 'CT' || x.modality === 'MR' ? 1 : 0)
-    return describeGroup(g, 'not chosen', rank(g) < rank(chosen) ? `modality ${g.modality || 'unknown'} ranks below CT/MR` : `fewer slices (${g.headers.length}) than the chosen series (${chosen.headers.length})`)
-  })
-  return { chosen, found }
-}
+export { selectSeries, type SeriesSummary }
 
 export function sidecarPathFor(output: string): string {
   return output.replace(/\.nii(\.gz)?$/i, '') + '.json'
@@ -170,61 +111,20 @@ export async function runConvertCommand(input: string, output: string, flags: Co
   const inventory = dropDuplicateInstances(inventoryDicom(headers), headerWarnings, (f) => path.relative(input, f) || path.basename(f))
   const { chosen, found } = selectSeries(inventory, input, flags.series)
 
-  // Slice geometry from the headers, before decoding any pixel.
-  let geometry: SliceGeometry | null = null
-  const warnings: string[] = headerWarnings.map((w) => w.message)
-  if (chosen.headers.length > 1) {
-    try {
-      geometry = sliceGeometry(chosen.headers)
-    } catch (error) {
-      throw new BadInputError(`slice geometry: ${errorMessage(error)}`, { file: path.dirname(chosen.headers[0].file) })
-    }
-    warnings.push(...geometry.warnings.map((w) => w.message))
-  }
-  const firstFile = geometry?.files[0] ?? chosen.headers[0].file
-  const acquisition = await readDicomAcquisition(firstFile)
-  if (geometry && acquisition.gantryDetectorTilt !== undefined && Math.abs(Math.abs(acquisition.gantryDetectorTilt) - geometry.tilt.degrees) > 0.1) {
-    warnings.push(`GantryDetectorTilt says ${acquisition.gantryDetectorTilt}° but the slice positions give ${round(geometry.tilt.degrees, 2)}°`)
-  }
-
-  const decoded: Image = await readDicomSeries(chosen)
-  let image = decoded
-  let tiltCorrection: ConvertSidecar['tiltCorrection'] = { applied: false, reason: geometry ? 'no tilt, uniform spacing: nothing to correct' : 'no header slice geometry (single file)' }
-  let layout = 'as decoded by GDCM (single-slice or multi-frame file: no header slice geometry)'
-  if (geometry) {
-    try {
-      const laid = toDcm2niixGrid(decoded, geometry)
-      image = laid.image
-      layout = `dcm2niix layout from the headers: i = column, j = Rows-1-row, k ascending along the slice normal${laid.reversedSlices ? ' (decoder order reversed)' : ''}`
-    } catch (error) {
-      throw new BadInputError(`slice geometry does not match the decoded volume: ${errorMessage(error)}`, { file: path.dirname(chosen.headers[0].file) })
-    }
-    if (needsReslice(geometry)) {
-      const problem = [geometry.tilt.detected ? `gantry tilt ${round(geometry.tilt.degrees, 2)}°` : '', geometry.spacing.uniform ? '' : 'non-uniform slice spacing'].filter(Boolean).join(' and ')
-      if (flags.reslice === false) {
-        tiltCorrection = { applied: false, reason: `${problem} left uncorrected (--no-reslice)` }
-        warnings.push(`the stack is written uncorrected (--no-reslice): its affine uses the median step ${round(geometry.spacing.medianMm, 4)} mm along the slice normal, so voxel positions differ from the DICOM positions (${problem})`)
-      } else {
-        const pad = acquisition.pixelPaddingValue !== undefined
-          ? acquisition.pixelPaddingValue * acquisition.rescaleSlope + acquisition.rescaleIntercept
-          : chosen.modality === 'CT' ? -1024 : 0
-        const resliced = resliceStack(image, geometry, { padValue: pad })
-        image = resliced.image
-        tiltCorrection = {
-          applied: true,
-          reason: `${problem}: resampled onto an orthogonal grid with uniform steps along the slice normal`,
-          method: 'bilinear in each slice, linear between the two slices around each output position',
-          stepMm: round(resliced.stepMm, 6),
-          slices: resliced.slices,
-          padValue: resliced.padValue,
-          maxShiftMm: round(resliced.maxShiftMm, 4),
-        }
-        layout += `; resliced to ${resliced.slices} slices of ${round(resliced.stepMm, 4)} mm`
-      }
-    }
-  }
+  // Geometry from the headers, the tilt/spacing decision and the reslice: one library function.
+  const volume = await readDicomVolume(chosen, {
+    layout: 'dcm2niix',
+    gantryTilt: flags.reslice === false ? 'keep' : 'correct',
+    nonUniformSpacing: flags.reslice === false ? 'keep' : 'resample',
+    frameKind: flags.frameType,
+  })
+  const { image, geometry, acquisition, layout } = volume
+  const warnings = [...headerWarnings, ...volume.warnings].map((w) => w.message)
+  const tiltCorrection = volume.correction
   const grid = gridOf(image)
-  await writeNifti(image, output)
+  // A 4-D enhanced series (several time points) is written 4-D, as dcm2niix does.
+  const timePoints = [image, ...(volume.laterVolumes ?? [])]
+  await writeNifti(timePoints.length > 1 ? stackTimeSeries(timePoints) : image, output)
 
   const chosenSummary = found.find((s) => s.status === 'chosen') as SeriesSummary
   const sidecar: ConvertSidecar = {
@@ -240,7 +140,7 @@ export async function runConvertCommand(input: string, output: string, flags: Co
     seriesFound: found,
     ignored: { segmentations: inventory.segmentations.length, structuredReports: inventory.reports.length, nonDicomFiles: skipped },
     geometry: {
-      size: grid.size,
+      size: timePoints.length > 1 ? [...grid.size, timePoints.length] : grid.size,
       spacing: grid.spacing.map((v) => round(v)),
       origin: grid.origin.map((v) => round(v)),
       direction: grid.direction.map((v) => round(v)),
@@ -275,6 +175,7 @@ export function registerConvertCommand(program: Command): Command {
     .argument('<output>', 'output .nii or .nii.gz (the sidecar goes next to it as .json)')
     .option('--series <uid>', 'SeriesInstanceUID to convert instead of the primary series')
     .option('--json', 'print the sidecar JSON on stdout')
+    .option('--frame-type <word>', 'enhanced multi-frame files mixing frame kinds: convert the frames whose FrameType holds this word (e.g. FIELD_MAP)')
     .option('--no-reslice', 'keep tilted or non-uniformly spaced stacks as acquired (default: resample onto an orthogonal uniform grid)')
     .action(async (input: string, output: string, flags: ConvertFlags) => {
       const r = await runConvertCommand(input, output, flags)

@@ -3,10 +3,8 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { existsSync, promises as fs } from 'node:fs'
 import path from 'node:path'
-import { runLocal } from '../local/run-local.js'
 import { type PipelineConfig, parseConfig } from '../pipeline/config.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
-import { writeSample } from '../sample/write-sample.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { terminalProgress } from './progress.js'
 import { formatSummary } from './summary.js'
@@ -19,6 +17,8 @@ import { registerReprocessCommand } from './reprocess-command.js'
 import { registerInvokeCommand } from './invoke-command.js'
 import { registerRegisterCommand } from './register-command.js'
 import { registerAugmentCommand } from './augment-command.js'
+import { registerSeg2NiiCommand } from './seg2nii-command.js'
+import { registerSr2JsonCommand } from './sr2json-command.js'
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -53,13 +53,18 @@ interface RunFlags {
   chunkSlices?: number
   keepWork?: boolean
   progress?: boolean
+  series?: string
 }
 
 async function run(input: string, flags: RunFlags): Promise<number> {
   let config = await loadConfig(flags.config)
   if (flags.chunkSlices) config = { ...config, chunks: { ...config.chunks, slices: flags.chunkSlices } }
+  if (flags.series) config = { ...config, dicom: { ...config.dicom, series_instance_uid: flags.series } }
   const progress = flags.json || flags.progress === false ? { onProgress: undefined, stop: () => {} } : terminalProgress()
   try {
+    // Loaded on demand: the local runtime (state machine, worker pool) is the heaviest import,
+    // and commands such as convert should not pay for it at start-up.
+    const { runLocal } = await import('../local/run-local.js')
     const summary = await runLocal({ input, out: flags.out, config, reference: flags.reference, prediction: flags.prediction, referenceLandmarks: flags.referenceLandmarks, predictionLandmarks: flags.predictionLandmarks, workers: flags.workers, keepWork: flags.keepWork, onProgress: progress.onProgress })
     progress.stop()
     if (flags.json) console.log(JSON.stringify(summary.cases.map((c) => c.report), null, 2))
@@ -77,6 +82,7 @@ async function demo(flags: { dir: string; out: string; workers?: number }): Prom
   const sampleDir = path.resolve(flags.dir)
   if (!existsSync(sampleDir)) {
     console.log(`voxelflow: writing the synthetic pelvis CT sample to ${sampleDir}`)
+    const { writeSample } = await import('../sample/write-sample.js')
     await writeSample(sampleDir, { cases: 1, seed: 1 })
   }
   return run(sampleDir, { out: flags.out, workers: flags.workers })
@@ -99,6 +105,7 @@ export function buildProgram(): Command {
     .option('--json', 'print the reports as JSON instead of a summary')
     .option('--workers <n>', 'chunk worker threads (default: one per core; 0 = main thread)', integer('--workers'))
     .option('--chunk-slices <n>', 'output slices per chunk', integer('--chunk-slices'))
+    .option('--series <uid>', 'DICOM SeriesInstanceUID to use instead of the primary series (config dicom.series_instance_uid)')
     .option('--keep-work', 'keep the intermediate work folder')
     .option('--no-progress', 'no progress bar')
     .action(async (input: string, flags: RunFlags) => {
@@ -111,6 +118,7 @@ export function buildProgram(): Command {
     .option('--cases <n>', 'number of cases', integer('--cases'), 1)
     .option('--seed <s>', 'random seed', integer('--seed'), 1)
     .action(async (dir: string, flags: { cases: number; seed: number }) => {
+      const { writeSample } = await import('../sample/write-sample.js')
       const written = await writeSample(dir, flags)
       console.log(`wrote ${written.cases.length} case(s) to ${path.resolve(dir)}: ${written.cases.map((c) => c.caseId).join(', ')}`)
     })
@@ -123,6 +131,8 @@ export function buildProgram(): Command {
   registerInvokeCommand(program)
   registerRegisterCommand(program)
   registerAugmentCommand(program)
+  registerSeg2NiiCommand(program)
+  registerSr2JsonCommand(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')

@@ -35,11 +35,19 @@ export async function readDicomAcquisition(file: string): Promise<DicomAcquisiti
     manufacturer: str(d.Manufacturer),
     manufacturerModelName: str(d.ManufacturerModelName),
     seriesNumber: num(d.SeriesNumber),
-    pixelPaddingValue: num(d.PixelPaddingValue),
+    pixelPaddingValue: signedPadding(num(d.PixelPaddingValue), num(d.PixelRepresentation)),
     transferSyntaxUid: str(meta.TransferSyntaxUID),
     bitsStored: num(d.BitsStored),
     pixelRepresentation: num(d.PixelRepresentation),
   }
+}
+
+/**
+ * PixelPaddingValue is US or SS like the pixels (PixelRepresentation); in Implicit VR files the
+ * reader cannot know which and reads US: ct-liver-ffs's -2000 comes back as 63536.
+ */
+function signedPadding(value: number | undefined, pixelRepresentation: number | undefined): number | undefined {
+  return value !== undefined && pixelRepresentation === 1 && value > 32767 && value <= 65535 ? value - 65536 : value
 }
 
 function first(value: unknown): unknown {

@@ -1,6 +1,7 @@
 // The few header fields voxelflow needs to classify and group DICOM files, read with dcmjs
 // up to (not including) the pixel data.
 import { readNaturalizedHeader } from './dcmjs-parser.js'
+import { firstFramePlane, hasFunctionalGroups } from './dicom-enhanced.js'
 import { type PixelDataExtent, pixelDataExtent } from './pixel-data-extent.js'
 import { promises as fs } from 'node:fs'
 
@@ -21,8 +22,27 @@ export interface DicomHeader {
   /** Pixel Spacing (row, column) of a single-frame image; enhanced objects keep it per frame. */
   pixelSpacing?: number[]
   numberOfFrames: number
+  /** Enhanced multi-frame: geometry and rescale live in per-frame functional groups. */
+  functionalGroups?: boolean
+  /** What a decoder needs (src/io/uncompressed-series.ts reads uncompressed slices itself). */
+  pixelFormat?: PixelFormat
   /** Pixel Data element extent (undefined when the file has no pixel data). */
   pixelData?: PixelDataExtent
+}
+
+export interface PixelFormat {
+  transferSyntaxUid: string
+  bitsAllocated: number
+  bitsStored: number
+  pixelRepresentation: number
+  samplesPerPixel: number
+  photometricInterpretation: string
+  /** PixelSpacing: between rows, between columns (mm). */
+  pixelSpacing?: number[]
+  rescaleSlope: number
+  rescaleIntercept: number
+  /** Byte offset of the Pixel Data value in the file. */
+  pixelDataOffset?: number
 }
 
 export const sopClasses = {
@@ -52,6 +72,8 @@ export async function isDicomFile(file: string): Promise<boolean> {
 
 export async function readDicomHeader(file: string): Promise<DicomHeader> {
   const { dataset, meta, bytes } = await readNaturalizedHeader(file)
+  const firstFrame = firstFramePlane(dataset)
+  const extent = pixelDataExtent(bytes)
   return {
     file,
     // Some writers leave (0008,0016) empty and only fill the file meta's class (ct-abdomen-dicom).
@@ -64,11 +86,13 @@ export async function readDicomHeader(file: string): Promise<DicomHeader> {
     imageType: list(dataset.ImageType).map(String),
     rows: Number(dataset.Rows ?? 0),
     columns: Number(dataset.Columns ?? 0),
-    imageOrientationPatient: numbers(dataset.ImageOrientationPatient),
-    imagePositionPatient: numbers(dataset.ImagePositionPatient),
+    imageOrientationPatient: numbers(dataset.ImageOrientationPatient) ?? firstFrame.iop,
+    imagePositionPatient: numbers(dataset.ImagePositionPatient) ?? firstFrame.ipp,
     pixelSpacing: numbers(dataset.PixelSpacing),
     numberOfFrames: Number(dataset.NumberOfFrames ?? 1) || 1,
-    pixelData: pixelDataExtent(bytes),
+    functionalGroups: hasFunctionalGroups(dataset),
+    pixelFormat: pixelFormatOf(dataset, meta, extent && bytes.length - extent.availableBytes),
+    pixelData: extent,
   }
 }
 
@@ -88,6 +112,21 @@ export function pixelDataProblem(header: DicomHeader): string | undefined {
 
 export function isStructuredReport(header: DicomHeader): boolean {
   return header.sopClassUid.startsWith(sopClasses.structuredReportPrefix) || header.modality === 'SR'
+}
+
+function pixelFormatOf(dataset: Record<string, unknown>, meta: Record<string, unknown>, pixelDataOffset: number | undefined): PixelFormat {
+  return {
+    transferSyntaxUid: text(meta.TransferSyntaxUID),
+    bitsAllocated: Number(text(dataset.BitsAllocated) || 0),
+    bitsStored: Number(text(dataset.BitsStored) || 0),
+    pixelRepresentation: Number(text(dataset.PixelRepresentation) || 0),
+    samplesPerPixel: Number(text(dataset.SamplesPerPixel) || 1),
+    photometricInterpretation: text(dataset.PhotometricInterpretation),
+    pixelSpacing: numbers(dataset.PixelSpacing),
+    rescaleSlope: numbers(dataset.RescaleSlope)?.[0] ?? 1,
+    rescaleIntercept: numbers(dataset.RescaleIntercept)?.[0] ?? 0,
+    pixelDataOffset,
+  }
 }
 
 function text(value: unknown): string {

@@ -65,7 +65,12 @@ export function choosePrimarySeries(inventory: DicomInventory, source: string): 
     throw new BadInputError(`no usable image series${found ? `; found ${found}` : ''}`, { file: source })
   }
   const rank = (g: SeriesGroup) => (g.modality === 'CT' || g.modality === 'MR' ? 1 : 0)
-  return [...candidates].sort((a, b) => rank(b) - rank(a) || b.headers.length - a.headers.length)[0]
+  return [...candidates].sort((a, b) => rank(b) - rank(a) || frameCount(b) - frameCount(a))[0]
+}
+
+/** Slices of a group: its files' frames (an enhanced multi-frame file holds a whole stack). */
+export function frameCount(group: SeriesGroup): number {
+  return group.headers.reduce((n, h) => n + h.numberOfFrames, 0)
 }
 
 export async function readDicomSeries(group: SeriesGroup): Promise<Image> {

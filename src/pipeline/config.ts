@@ -61,6 +61,15 @@ const limitsSchema = z.strictObject({
 
 export type Limits = z.infer<typeof limitsSchema>
 
+const dicomSchema = z.strictObject({
+  /** Unevenly spaced slices: resample onto uniform steps (as dcm2niix) or refuse the case. */
+  non_uniform_spacing: z.enum(['resample', 'refuse']).default('resample'),
+  /** Gantry tilt: resample onto an orthogonal grid or refuse the case. */
+  gantry_tilt: z.enum(['correct', 'refuse']).default('correct'),
+  /** Use this series instead of the primary one (`voxelflow run --series`). */
+  series_instance_uid: z.string().min(1).max(64).nullable().default(null),
+})
+
 export const pipelineConfigSchema = z.strictObject({
   resample: resampleSchema.default(resampleSchema.parse({})),
   segmentation: segmentationSchema.default(segmentationSchema.parse({})),
@@ -68,6 +77,7 @@ export const pipelineConfigSchema = z.strictObject({
   chunks: chunksSchema.default(chunksSchema.parse({})),
   labels: labelsSchema.default(labelsSchema.parse({})),
   limits: limitsSchema.default(limitsSchema.parse({})),
+  dicom: dicomSchema.default(dicomSchema.parse({})),
 })
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>

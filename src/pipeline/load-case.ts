@@ -6,9 +6,9 @@ import { type LandmarkPoint, parseLandmarksFile } from '../measure/landmarks-fil
 import { orientationCode } from '../image/geometry.js'
 import { type Image, gridOf, pixelsOf } from '../image/image.js'
 import { type DicomHeader, isDicomFile, isSegmentation, isStructuredReport, pixelDataProblem, readDicomHeader } from '../io/dicom-header.js'
-import { choosePrimarySeries, inventoryDicom, readDicomSeries } from '../io/dicom-series.js'
-import { sliceGeometry } from '../io/slice-geometry.js'
-import { needsReslice } from '../io/reslice-stack.js'
+import { frameCount, inventoryDicom } from '../io/dicom-series.js'
+import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
+import { readDicomVolume } from '../io/dicom-volume.js'
 import { readDicomSeg } from '../io/dicom-seg.js'
 import { readTid1500Landmarks } from '../io/dicom-sr.js'
 import { isNiftiPath } from '../io/nifti.js'
@@ -19,7 +19,8 @@ import { checkLabelMap } from './check-label-map.js'
 import { dropDuplicateInstances, requireGeometry } from '../io/dicom-series-checks.js'
 import { resampleLabels } from '../filters/resample.js'
 import { BadInputError } from './errors.js'
-import type { InputDescription, Warning } from './report-schema.js'
+import { defaultConfig, type PipelineConfig } from './config.js'
+import type { InputDescription, SeriesFound, Warning } from './report-schema.js'
 
 export interface CaseFile {
   file: string
@@ -45,7 +46,15 @@ export interface LoadedCase {
 /** Landmarks files are small; anything bigger is not one. */
 const maxLandmarksFileBytes = 16 << 20
 
-export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLimits): Promise<LoadedCase> {
+export interface LoadCaseOptions {
+  /** What to do with tilted or unevenly spaced DICOM stacks (pipeline config `dicom`). */
+  dicom: PipelineConfig['dicom']
+  /** Resource limits for untrusted input (pipeline config `limits`). */
+  limits: Limits
+}
+
+export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions = { dicom: defaultConfig.dicom, limits: defaultLimits }): Promise<LoadedCase> {
+  const { limits } = options
   const warnings: Warning[] = []
   const files = await expandArchives(caseFiles, limits)
   const niftiImages = files.filter((f) => f.role === 'auto' && isNiftiPath(f.file))
@@ -81,29 +90,30 @@ export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLi
   let loaded: Omit<LoadedCase, 'landmarks' | 'warnings' | 'reference'>
   if (inventory.series.length) {
     if (niftiImages.length) warnings.push({ code: 'file_ignored', message: `NIfTI images ignored: the case has a DICOM series` })
-    const group = choosePrimarySeries(inventory, keyOf.get(dicomHeaders[0].file) ?? dicomHeaders[0].file)
+    const { chosen: group, found } = selectSeries(inventory, keyOf.get(dicomHeaders[0].file) ?? dicomHeaders[0].file, options.dicom.series_instance_uid)
     requireGeometry(group, (f) => keyOf.get(f) ?? path.basename(f))
     for (const other of inventory.series.filter((g) => g !== group)) {
       warnings.push({ code: 'series_ignored', message: `series ${other.seriesInstanceUid} (${other.headers.length} files) ignored; primary is ${group.seriesInstanceUid}` })
     }
-    // Header checks before decoding: duplicates, gaps, non-uniform spacing, gantry tilt.
-    if (group.headers.length > 1) {
-      const geometry = sliceGeometry(group.headers)
-      for (const w of geometry.warnings) warnings.push({ code: w.code, message: w.message })
-      if (needsReslice(geometry)) {
-        warnings.push({ code: 'stack_not_resliced', message: 'the pipeline does not yet resample tilted or unevenly spaced stacks onto an orthogonal grid (voxelflow convert does); positions use the mean slice step along the normal' })
-      }
-    }
-    const image = await readDicomSeries(group)
+    // Header checks, tilt / spacing decision and reslice: the same function as `voxelflow convert`.
+    const firstKey = keyOf.get(group.headers[0].file) ?? group.headers[0].file
+    const volume = await readDicomVolume(group, {
+      layout: 'dicom',
+      gantryTilt: options.dicom.gantry_tilt,
+      nonUniformSpacing: options.dicom.non_uniform_spacing,
+    }).catch(rename(path.posix.dirname(firstKey)))
+    for (const w of volume.warnings) warnings.push(w)
+    const image = volume.image
     loaded = {
       image,
       modality: group.modality || 'OT',
       description: describe(image, 'dicom', group.modality || 'OT', {
         series_instance_uid: group.seriesInstanceUid,
         series_description: group.description || undefined,
-        slice_count: group.headers.length,
+        slice_count: frameCount(group),
         files_used: group.headers.length,
         files_ignored: ignored + dicomHeaders.length - group.headers.length - inventory.segmentations.length - inventory.reports.length,
+        series_found: found.map(seriesFoundRow),
       }),
     }
   } else if (niftiImages.length === 1) {
@@ -167,6 +177,23 @@ async function readLandmarksJson(file: CaseFile): Promise<{ points: LandmarkPoin
   if (size > maxLandmarksFileBytes) throw new BadInputError(`landmarks file is ${size} bytes, more than the ${maxLandmarksFileBytes} allowed`, { file: file.key })
   const parsed = parseLandmarksFile(await fs.readFile(file.file, 'utf8'), file.key)
   return { points: parsed.landmarks, source: file.key }
+}
+
+function seriesFoundRow(s: SeriesSummary): SeriesFound {
+  return {
+    series_instance_uid: s.seriesInstanceUid,
+    modality: s.modality,
+    description: s.description,
+    slice_count: s.slices,
+    files: s.files,
+    rows: s.rows,
+    columns: s.columns,
+    orientation: s.plane,
+    image_orientation_patient: s.imageOrientationPatient,
+    group: `${s.group} of ${s.groupsInSeries}`,
+    status: s.status,
+    reason: s.reason,
+  }
 }
 
 function describe(image: Image, kind: 'dicom' | 'nifti', modality: string, extra: Partial<InputDescription> & { files_used: number; files_ignored: number }): InputDescription {

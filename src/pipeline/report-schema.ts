@@ -22,6 +22,21 @@ const objectRefSchema = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().describe('SHA-256 of the object bytes, computed while the pipeline read them'),
 })
 
+export const seriesFoundSchema = z.object({
+  series_instance_uid: z.string(),
+  modality: z.string(),
+  description: z.string(),
+  slice_count: z.number().int().nonnegative().describe('frames of all files of the group'),
+  files: z.number().int().nonnegative(),
+  rows: z.number().int().nonnegative(),
+  columns: z.number().int().nonnegative(),
+  orientation: z.string().describe('acquisition plane from Image Orientation Patient: AXIAL, CORONAL, SAGITTAL, OBLIQUE'),
+  image_orientation_patient: z.array(z.number()).optional(),
+  group: z.string().describe('orientation/size group within the series, "n of m"'),
+  status: z.enum(['chosen', 'rejected', 'not chosen']),
+  reason: z.string(),
+})
+
 export const inputDescriptionSchema = z.object({
   kind: z.enum(['dicom', 'nifti']),
   modality: z.string(),
@@ -35,6 +50,7 @@ export const inputDescriptionSchema = z.object({
   slice_count: z.number().int().optional(),
   files_used: z.number().int().nonnegative(),
   files_ignored: z.number().int().nonnegative(),
+  series_found: z.array(seriesFoundSchema).optional().describe('every DICOM image series group found, and why the chosen one was chosen and the others not'),
 })
 
 export const labelStatisticsSchema = z.object({
@@ -145,6 +161,7 @@ export type LabelStatisticsRow = z.infer<typeof labelStatisticsSchema>
 export type Landmark = z.infer<typeof landmarkSchema>
 export type LandmarkPrediction = z.infer<typeof landmarkPredictionSchema>
 export type InputDescription = z.infer<typeof inputDescriptionSchema>
+export type SeriesFound = z.infer<typeof seriesFoundSchema>
 export type Warning = z.infer<typeof warningSchema>
 
 export function reportJsonSchema(): unknown {

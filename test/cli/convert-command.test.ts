@@ -162,7 +162,7 @@ describe('voxelflow convert (runConvertCommand)', () => {
     const r = await runConvertCommand(dataPath('ct-head-tilt-ge'), out('head-raw.nii.gz'), { reslice: false })
     expect(r.sidecar.tiltCorrection.applied).toBe(false)
     expect(r.sidecar.tiltCorrection.reason).toMatch(/gantry tilt 18.5° and non-uniform slice spacing left uncorrected/)
-    expect(r.sidecar.warnings.at(-1)).toMatch(/written uncorrected/)
+    expect(r.sidecar.warnings.at(-1)).toMatch(/kept as acquired: its affine uses the median step 4.0019 mm/)
     const image = await readNifti(out('head-raw.nii.gz'))
     expect([...image.size]).toEqual([512, 512, 28])
     expect(image.spacing[2]).toBeCloseTo(4.0019, 4)
@@ -187,7 +187,7 @@ describe('voxelflow convert (runConvertCommand)', () => {
   it('--series selects by UID; unknown UIDs and non-DICOM inputs are BadInputErrors naming the file', async () => {
     const uid = (await runConvertCommand(dataPath('ct-liver-ffs'), out('l2.nii.gz'))).sidecar.series.seriesInstanceUid
     const chosen = await runConvertCommand(dataPath('ct-liver-ffs'), out('l3.nii.gz'), { series: uid })
-    expect(chosen.sidecar.series.reason).toMatch(/--series/)
+    expect(chosen.sidecar.series.reason).toMatch(/requested by SeriesInstanceUID/)
     const unknown = await badInput(() => runConvertCommand(dataPath('ct-liver-ffs'), out('x.nii.gz'), { series: '1.2.3.4' }))
     expect(unknown.message).toContain(dataPath('ct-liver-ffs'))
     expect(unknown.message).toContain(uid)

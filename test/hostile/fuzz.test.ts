@@ -17,7 +17,8 @@ import { writeSeries } from './support/small-dicom.js'
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vf-fuzz-'))
 // Small limits: whatever a mutated header claims, an accepted file stays tiny.
-const limits = parseConfig({ limits: { max_voxels: 1_000_000, max_decompressed_bytes: 16 * 2 ** 20 } }).limits
+const config = parseConfig({ limits: { max_voxels: 1_000_000, max_decompressed_bytes: 16 * 2 ** 20 } })
+const limits = config.limits
 const iterationTimeoutMs = 5000
 const memoryBound = 1024 * 2 ** 20
 
@@ -130,7 +131,7 @@ describe('fuzzing the readers of uploaded files', () => {
         writeFileSync(path.join(folder, name), mutated)
       }
       const files = dicomFiles.map(({ name }) => ({ file: path.join(folder, name), key: `dicom-${i}/${name}`, role: 'auto' as const }))
-      const outcome = await outcomeOf(() => loadCase(files, limits)).catch((error: unknown) => {
+      const outcome = await outcomeOf(() => loadCase(files, { dicom: config.dicom, limits })).catch((error: unknown) => {
         throw new Error(`iteration ${i} (${['bit flips', 'truncation', 'field change'][kind]} of ${victims.join(', ')}): ${String(error)}`)
       })
       counts[outcome]++

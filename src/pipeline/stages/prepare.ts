@@ -53,7 +53,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       sha256.push(await sha256OfFile(file))
       files.push({ file, key: object.key, role: object.role })
     }
-    const loaded = await loadCase(files, config.limits)
+    const loaded = await loadCase(files, { dicom: config.dicom, limits: config.limits })
 
     const outputGrid = extentCenteredIsotropicGrid(gridOf(loaded.image), config.resample.spacing_mm === 'min-in-plane' ? undefined : config.resample.spacing_mm)
     const image = resample(loaded.image, outputGrid, {

@@ -1,0 +1,81 @@
+// Is a CT volume in Hounsfield units? Air outside the body must sit near -1000 HU and water /
+// soft tissue near 0 HU; a missing or doubled Rescale Intercept, a wrong slope or a non-CT
+// scan labelled CT shows up here. Only measured and reported: values are never changed.
+// Air: the most frequent value (10 HU bins) among the lowest decile of the non-padding voxels
+// (air around the patient fills far more than 10 % of a CT field of view). Soft tissue: the
+// most frequent value between air + 500 and air + 1500 HU, i.e. inside the body above lung
+// and below bone. Both are reported only when enough voxels support them.
+import type { PixelArray } from '../image/image.js'
+
+export interface HuPlausibility {
+  /** Air peak (HU), or null when the volume has too few voxels to tell. */
+  airHu: number | null
+  /** Water / soft-tissue peak (HU), or null when the body is not determinable. */
+  softTissueHu: number | null
+  voxelsUsed: number
+  warnings: { code: 'hu_air_implausible' | 'hu_soft_tissue_implausible'; message: string }[]
+}
+
+export interface HuPlausibilityOptions {
+  /** Voxels with this value (outside the reconstruction circle) are left out. */
+  paddingValue?: number
+  /** Largest accepted distance of the air peak from -1000 HU. Default 100. */
+  airToleranceHu?: number
+  /** Largest accepted distance of the soft-tissue peak from 0 HU (fat is -100, organs +40..60). Default 150. */
+  softTissueToleranceHu?: number
+}
+
+const binHu = 10
+const minimumVoxels = 1000
+
+export function huPlausibility(values: PixelArray, options: HuPlausibilityOptions = {}): HuPlausibility {
+  const airTolerance = options.airToleranceHu ?? 100
+  const tissueTolerance = options.softTissueToleranceHu ?? 150
+  // Histogram in 10 HU bins over a range wide enough for any plausible miscalibration.
+  const lo = -4000
+  const hi = 8000
+  const bins = new Float64Array((hi - lo) / binHu)
+  let used = 0
+  const stride = Math.max(1, Math.floor(values.length / 4_000_000)) // a sample suffices for a peak
+  for (let i = 0; i < values.length; i += stride) {
+    const v = values[i]
+    if (v === options.paddingValue || !Number.isFinite(v)) continue
+    const b = Math.floor((Math.min(hi - 1, Math.max(lo, v)) - lo) / binHu)
+    bins[b]++
+    used++
+  }
+  const result: HuPlausibility = { airHu: null, softTissueHu: null, voxelsUsed: used, warnings: [] }
+  if (used < minimumVoxels) return result
+
+  // Lowest decile: bins up to the one holding the 10th percentile.
+  let cumulative = 0
+  let decileBin = 0
+  for (; decileBin < bins.length; decileBin++) {
+    cumulative += bins[decileBin]
+    if (cumulative >= 0.1 * used) break
+  }
+  const airBin = modeBin(bins, 0, decileBin + 1)
+  const airHu = lo + (airBin + 0.5) * binHu
+  result.airHu = airHu
+  if (Math.abs(airHu + 1000) > airTolerance) {
+    result.warnings.push({ code: 'hu_air_implausible', message: `air peak at ${airHu} HU, expected near -1000 HU (tolerance ${airTolerance} HU): check Rescale Slope/Intercept and the modality; values were not changed` })
+  }
+  const from = Math.floor((airHu + 500 - lo) / binHu)
+  const to = Math.min(bins.length, Math.floor((airHu + 1500 - lo) / binHu))
+  let body = 0
+  for (let b = Math.max(0, from); b < to; b++) body += bins[b]
+  if (body >= minimumVoxels && body >= 0.01 * used) {
+    const tissueHu = lo + (modeBin(bins, Math.max(0, from), to) + 0.5) * binHu
+    result.softTissueHu = tissueHu
+    if (Math.abs(tissueHu) > tissueTolerance) {
+      result.warnings.push({ code: 'hu_soft_tissue_implausible', message: `water/soft-tissue peak at ${tissueHu} HU, expected near 0 HU (tolerance ${tissueTolerance} HU): check Rescale Slope/Intercept; values were not changed` })
+    }
+  }
+  return result
+}
+
+function modeBin(bins: Float64Array, from: number, to: number): number {
+  let best = from
+  for (let b = from; b < to; b++) if (bins[b] > bins[best]) best = b
+  return best
+}
