@@ -35,6 +35,8 @@ const chunksSchema = z.strictObject({
   slices: z.number().int().min(1).max(100_000).nullable().default(null),
   /** Memory budget of one chunk's float32 image, in MB. */
   max_mb: z.number().positive().max(10_000).default(64),
+  /** false = one chunk holding the whole volume (voxelflow run --no-chunks). */
+  enabled: z.boolean().default(true),
 })
 
 const labelsSchema = z.strictObject({

@@ -96,6 +96,10 @@ export const reportSchema = z.object({
   landmarks: z.array(landmarkSchema),
   metrics: metricsReportJsonSchema.optional().describe('the case prediction against its reference segmentation, per label'),
   timings_ms: z.record(z.string(), z.number().nonnegative()),
+  chunks: z
+    .object({ count: z.number().int().positive(), max_slices: z.number().int().positive(), halo_slices: z.number().int().nonnegative() })
+    .optional()
+    .describe('how the volume was cut into slabs along k (chunks.slices, chunks.max_mb, --no-chunks)'),
   warnings: z.array(warningSchema),
   error: z
     .object({ kind: z.enum(['bad_input', 'internal']), message: z.string(), stage: z.string().optional() })

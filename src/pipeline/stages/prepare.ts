@@ -62,7 +62,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       loaded.warnings.push({ code: 'no_segmentation', message: `the baseline segmentation thresholds Hounsfield units and applies to CT only; this ${loaded.modality} case gets an empty label map (give a reference segmentation to carry one along)` })
     }
     const halo = chunkHaloSlices(labelSource, config)
-    const slabs = planSlabs(outputGrid.size, { slices: config.chunks.slices, maxMb: config.chunks.max_mb, halo })
+    const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo })
     const chunks = []
     for (const slab of slabs) {
       const imageKey = workKeys.chunkInputImage(run, slab.index)
