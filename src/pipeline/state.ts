@@ -67,6 +67,11 @@ export const chunkRefSchema = z.object({
   haloAfter: z.number().int().nonnegative(),
   imageKey: z.string(),
   labelsKey: z.string().optional(),
+  /**
+   * When present the chunk resamples its own slices (halo included) from input slices [z0, z1)
+   * stored at `key` (src/filters/resample-slab.ts), and writes its image to `imageKey`.
+   */
+  source: z.object({ key: z.string(), z0: z.number().int().nonnegative(), z1: z.number().int().positive() }).optional(),
 })
 export type ChunkRef = z.infer<typeof chunkRefSchema>
 

@@ -6,10 +6,11 @@ import { planSlabs } from '../../chunks/plan-slabs.js'
 import { extractSlab } from '../../chunks/slab-image.js'
 import { physicalToIndex } from '../../image/geometry.js'
 import { type Image, componentTypeOf, gridOf, pixelsOf } from '../../image/image.js'
-import { extentCenteredIsotropicGrid, resample, resampleLabels } from '../../filters/resample.js'
+import { extentCenteredIsotropicGrid, resampleLabels } from '../../filters/resample.js'
 import { type PipelineConfig } from '../config.js'
 import { loadCase } from '../load-case.js'
 import { chunkHaloSlices } from '../stage-registry.js'
+import { putChunkInputs } from '../chunk-inputs.js'
 import { getJson, putImage, putJson } from '../object-io.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type CaseManifest, type ExecutionInput, type LabelSource, type Prepared, caseManifestSchema } from '../state.js'
@@ -50,11 +51,11 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     const loaded = await loadCase(files)
 
     const outputGrid = extentCenteredIsotropicGrid(gridOf(loaded.image), config.resample.spacing_mm === 'min-in-plane' ? undefined : config.resample.spacing_mm)
-    const image = resample(loaded.image, outputGrid, {
+    const resampleOptions = {
       interpolator: config.resample.interpolator,
       defaultValue: paddingValue(config, loaded.modality),
-      outputType: config.output.image_type === 'float32' ? 'float32' : integerTypeOr(loaded.image),
-    })
+      outputType: config.output.image_type === 'float32' ? ('float32' as const) : integerTypeOr(loaded.image),
+    }
     const referenceLabels = loaded.reference ? resampleLabels(loaded.reference.labels, outputGrid) : undefined
 
     const labelSource = chooseLabelSource(Boolean(referenceLabels), loaded.modality)
@@ -63,16 +64,16 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     }
     const halo = chunkHaloSlices(labelSource, config)
     const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo })
+    // The chunks resample their own slices when the grid allows (see chunk-inputs.ts).
+    const inputs = await putChunkInputs(loaded.image, outputGrid, resampleOptions, slabs, run, work, scratch)
     const chunks = []
     for (const slab of slabs) {
-      const imageKey = workKeys.chunkInputImage(run, slab.index)
-      await putImage(work, imageKey, extractSlab(image, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter), scratch)
       let labelsKey: string | undefined
       if (referenceLabels) {
         labelsKey = workKeys.chunkInputLabels(run, slab.index)
         await putImage(work, labelsKey, extractSlab(referenceLabels, slab.k0, slab.k1), scratch)
       }
-      chunks.push({ ...slab, labelSource, imageKey, labelsKey })
+      chunks.push({ ...slab, labelSource, ...inputs[slab.index], labelsKey })
     }
 
     const labelNames: Record<string, string> = { ...config.labels.names }

@@ -8,6 +8,7 @@ import { getImage, getJson, putImage, putJson } from '../object-io.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type ChunkRef, type ChunkResult, type CaseRef, type RunRef, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
+import { type SlabResamplePlan, resampleSlab } from '../../filters/resample-slab.js'
 import { type Slab, enabledChunkStages } from '../stage-registry.js'
 
 export interface ChunkJob {
@@ -22,13 +23,14 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
   const work = context.stores(run.workBucket)
   const manifest = caseManifestSchema.parse(await getJson(context.stores(job.case.manifest.bucket), job.case.manifest.key))
   return withScratch(context, async (scratch) => {
-    const withHalo = await getImage(work, chunk.imageKey, scratch)
+    const withHalo = chunk.source ? await resampleChunk(chunk, run, (key) => getImage(work, key, scratch), (key) => getJson(work, key)) : await getImage(work, chunk.imageKey, scratch)
     const image = cropHalo(withHalo, chunk)
+    if (chunk.source) await putImage(work, chunk.imageKey, image, scratch)
     const labels = await chunkLabels(chunk, withHalo, image, manifest.config, (key) => getImage(work, key, scratch))
     const partials = labelPartials(labels, image, { kOffset: chunk.k0 })
 
-    // No chunk stage changes the image yet: assemble takes it from the chunk's input (halo
-    // cropped) instead of a second copy. A stage that changes it writes chunkImage.
+    // No chunk stage changes the image yet: assemble takes it from imageKey (a chunk input is
+    // read back with its halo and cropped there).
     const result: ChunkResult = {
       index: chunk.index,
       imageKey: chunk.imageKey,
@@ -50,6 +52,13 @@ async function chunkLabels(chunk: ChunkRef, withHalo: Image, image: Image, confi
   let slab: Slab = { image: withHalo }
   for (const stage of enabledChunkStages(chunk.labelSource, config)) slab = stage.apply(slab, config)
   return slab.labels ? cropHalo(slab.labels, chunk) : withPixels(image, new Uint8Array(pixelsOf(image).length))
+}
+
+/** The chunk's slices with their halo, resampled from its source slab (two-phase form). */
+async function resampleChunk(chunk: ChunkRef, run: RunRef, read: (key: string) => Promise<Image>, readJson: (key: string) => Promise<SlabResamplePlan>): Promise<Image> {
+  const source = chunk.source!
+  const [plan, slab] = await Promise.all([readJson(workKeys.resamplePlan(run)), read(source.key)])
+  return resampleSlab(slab, source.z0, plan, chunk.k0 - chunk.haloBefore, chunk.k1 + chunk.haloAfter)
 }
 
 /** The chunk's own slices, without the halo context. */
