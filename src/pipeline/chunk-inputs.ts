@@ -5,7 +5,7 @@
 import type { Slab } from '../chunks/plan-slabs.js'
 import { extractSlab } from '../chunks/slab-image.js'
 import { resample, type ResampleOptions } from '../filters/resample.js'
-import { canResampleInSlabs, resampleSource, slabResamplePlan, sourceSlicesFor } from '../filters/resample-slab.js'
+import { canResampleInSlabs, resampleSlab, resampleSource, slabResamplePlan, sourceSlicesFor } from '../filters/resample-slab.js'
 import { type Grid, type Image, gridOf } from '../image/image.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { putImage, putJson } from './object-io.js'
@@ -37,4 +37,11 @@ export async function putChunkInputs(
     inputs.push({ imageKey })
   }
   return inputs
+}
+
+/** The whole resampled image exactly as the chunks together produce it (for global fits). */
+export function resampleAsChunksDo(image: Image, outputGrid: Grid, options: ResampleOptions): Image {
+  if (!canResampleInSlabs(gridOf(image), outputGrid)) return resample(image, outputGrid, options)
+  const plan = slabResamplePlan(gridOf(image), outputGrid, options)
+  return resampleSlab(resampleSource(image, plan), 0, plan, 0, outputGrid.size[2])
 }

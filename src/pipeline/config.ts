@@ -39,6 +39,13 @@ const chunksSchema = z.strictObject({
   enabled: z.boolean().default(true),
 })
 
+const intensitySchema = z.strictObject({
+  /** N4 bias-field correction (fitted on the shrunk whole image, applied per chunk): auto = on for MR only. */
+  n4: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** N4 fits on the image subsampled by this factor (ITK's shrink factor). */
+  n4_shrink_factor: z.number().int().min(1).max(16).default(4),
+})
+
 const labelsSchema = z.strictObject({
   /** Names by label value, used when the segmentation carries none. */
   names: z.record(z.string().regex(/^\d+$/), z.string().min(1).max(128)).default({}),
@@ -50,6 +57,7 @@ export const pipelineConfigSchema = z.strictObject({
   output: outputSchema.default(outputSchema.parse({})),
   chunks: chunksSchema.default(chunksSchema.parse({})),
   labels: labelsSchema.default(labelsSchema.parse({})),
+  intensity: intensitySchema.default(intensitySchema.parse({})),
 })
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>

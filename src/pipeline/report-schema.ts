@@ -96,6 +96,20 @@ export const reportSchema = z.object({
   landmarks: z.array(landmarkSchema),
   metrics: metricsReportJsonSchema.optional().describe('the case prediction against its reference segmentation, per label'),
   timings_ms: z.record(z.string(), z.number().nonnegative()),
+  intensity: z
+    .object({
+      n4: z.object({
+        mode: z.enum(['auto', 'on', 'off']),
+        applied: z.boolean(),
+        shrink_factor: z.number().int().positive().optional(),
+        iterations_run: z.array(z.number().int().nonnegative()).optional(),
+        convergence: z.array(z.number()).optional(),
+        otsu_threshold: z.number().optional(),
+        offset: z.number().optional(),
+      }),
+    })
+    .optional()
+    .describe('intensity corrections: N4 bias field (fitted on the shrunk whole image, applied per chunk; the image is then float32)'),
   chunks: z
     .object({ count: z.number().int().positive(), max_slices: z.number().int().positive(), halo_slices: z.number().int().nonnegative() })
     .optional()

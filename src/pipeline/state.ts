@@ -72,6 +72,8 @@ export const chunkRefSchema = z.object({
    * stored at `key` (src/filters/resample-slab.ts), and writes its image to `imageKey`.
    */
   source: z.object({ key: z.string(), z0: z.number().int().nonnegative(), z1: z.number().int().positive() }).optional(),
+  /** The N4 field fitted on the whole image (src/filters/n4-two-phase.ts), applied to this chunk. */
+  n4FieldKey: z.string().optional(),
 })
 export type ChunkRef = z.infer<typeof chunkRefSchema>
 

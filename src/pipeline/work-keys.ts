@@ -8,6 +8,7 @@ export const workKeys = {
   chunkInputLabels: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/input-labels.nii`,
   chunkSource: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/input-source.nii`,
   resamplePlan: (run: RunRef) => `${run.workPrefix}resample-plan.json`,
+  n4Field: (run: RunRef) => `${run.workPrefix}n4-field.json`,
   chunkImage: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/image.nii`,
   chunkLabels: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/labels.nii`,
   chunkPartials: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/partials.json`,

@@ -11,6 +11,7 @@ import { type PipelineConfig } from '../config.js'
 import { loadCase } from '../load-case.js'
 import { chunkHaloSlices } from '../stage-registry.js'
 import { putChunkInputs } from '../chunk-inputs.js'
+import { type N4Facts, fitCaseN4 } from '../n4-stage.js'
 import { getJson, putImage, putJson } from '../object-io.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type CaseManifest, type ExecutionInput, type LabelSource, type Prepared, caseManifestSchema } from '../state.js'
@@ -29,6 +30,8 @@ export interface CaseFacts {
   prediction?: { key: string; source: string }
   landmarks: { name: string; lps: [number, number, number]; index: [number, number, number] }[]
   warnings: Warning[]
+  /** Whether N4 ran and how it converged (absent in facts of older runs). */
+  n4?: N4Facts
 }
 
 export async function prepare(input: ExecutionInput, context: StageContext): Promise<Prepared> {
@@ -66,6 +69,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo })
     // The chunks resample their own slices when the grid allows (see chunk-inputs.ts).
     const inputs = await putChunkInputs(loaded.image, outputGrid, resampleOptions, slabs, run, work, scratch)
+    const n4 = await fitCaseN4(loaded.image, outputGrid, resampleOptions, config, loaded.modality, run, work)
     const chunks = []
     for (const slab of slabs) {
       let labelsKey: string | undefined
@@ -73,7 +77,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
         labelsKey = workKeys.chunkInputLabels(run, slab.index)
         await putImage(work, labelsKey, extractSlab(referenceLabels, slab.k0, slab.k1), scratch)
       }
-      chunks.push({ ...slab, labelSource, ...inputs[slab.index], labelsKey })
+      chunks.push({ ...slab, labelSource, ...inputs[slab.index], labelsKey, n4FieldKey: n4.fieldKey })
     }
 
     const labelNames: Record<string, string> = { ...config.labels.names }
@@ -88,6 +92,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       labelNames,
       landmarks: loaded.landmarks.map((l) => ({ ...l, index: physicalToIndex(outputGrid, l.lps) as [number, number, number] })),
       warnings: loaded.warnings,
+      n4: n4.facts,
     }
     if (loaded.prediction) {
       const key = workKeys.prediction(run)

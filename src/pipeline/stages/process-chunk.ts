@@ -9,6 +9,7 @@ import { type StageContext, withScratch } from '../stage-context.js'
 import { type ChunkRef, type ChunkResult, type CaseRef, type RunRef, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
 import { type SlabResamplePlan, resampleSlab } from '../../filters/resample-slab.js'
+import { applyCaseN4 } from '../n4-stage.js'
 import { type Slab, enabledChunkStages } from '../stage-registry.js'
 
 export interface ChunkJob {
@@ -23,17 +24,20 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
   const work = context.stores(run.workBucket)
   const manifest = caseManifestSchema.parse(await getJson(context.stores(job.case.manifest.bucket), job.case.manifest.key))
   return withScratch(context, async (scratch) => {
-    const withHalo = chunk.source ? await resampleChunk(chunk, run, (key) => getImage(work, key, scratch), (key) => getJson(work, key)) : await getImage(work, chunk.imageKey, scratch)
+    let withHalo = chunk.source ? await resampleChunk(chunk, run, (key) => getImage(work, key, scratch), (key) => getJson(work, key)) : await getImage(work, chunk.imageKey, scratch)
+    if (chunk.n4FieldKey) withHalo = await applyCaseN4(withHalo, chunk.n4FieldKey, chunk.k0 - chunk.haloBefore, work)
     const image = cropHalo(withHalo, chunk)
-    if (chunk.source) await putImage(work, chunk.imageKey, image, scratch)
+    // A chunk that made its image (resampled or corrected it) stores its own slices for
+    // assemble; otherwise assemble reads the chunk's input back and crops its halo.
+    const madeHere = Boolean(chunk.source || chunk.n4FieldKey)
+    const imageKey = madeHere ? workKeys.chunkImage(run, chunk.index) : chunk.imageKey
+    if (madeHere) await putImage(work, imageKey, image, scratch)
     const labels = await chunkLabels(chunk, withHalo, image, manifest.config, (key) => getImage(work, key, scratch))
     const partials = labelPartials(labels, image, { kOffset: chunk.k0 })
 
-    // No chunk stage changes the image yet: assemble takes it from imageKey (a chunk input is
-    // read back with its halo and cropped there).
     const result: ChunkResult = {
       index: chunk.index,
-      imageKey: chunk.imageKey,
+      imageKey,
       labelsKey: workKeys.chunkLabels(run, chunk.index),
       partialsKey: workKeys.chunkPartials(run, chunk.index),
       ms: 0,
