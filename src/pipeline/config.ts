@@ -22,6 +22,8 @@ const segmentationSchema = z.strictObject({
   /** Label value of the baseline mask. */
   label_value: z.number().int().min(1).max(255).default(1),
   label_name: z.string().min(1).max(64).default('bone'),
+  /** Drop face-connected components of the baseline mask smaller than this (mL); null keeps all. */
+  min_component_ml: z.number().positive().max(100_000).nullable().default(null),
 })
 
 const outputSchema = z.strictObject({

@@ -99,6 +99,11 @@ export const chunkResultSchema = z.object({
   imageKey: z.string(),
   labelsKey: z.string(),
   partialsKey: z.string(),
+  /**
+   * With segmentation.min_component_ml: the slab's components (src/filters/connected-components.ts);
+   * labelsKey and partialsKey then hold local component labels, which assemble merges.
+   */
+  componentsKey: z.string().optional(),
   ms: z.number(),
 })
 export type ChunkResult = z.infer<typeof chunkResultSchema>

@@ -11,6 +11,7 @@ export const workKeys = {
   n4Field: (run: RunRef) => `${run.workPrefix}n4-field.json`,
   chunkImage: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/image.nii`,
   chunkLabels: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/labels.nii`,
+  chunkComponents: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/components.json`,
   chunkPartials: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/partials.json`,
   statistics: (run: RunRef) => `${run.workPrefix}statistics.json`,
   shape: (run: RunRef) => `${run.workPrefix}shape.json`,

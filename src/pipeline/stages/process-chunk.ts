@@ -10,6 +10,7 @@ import { type ChunkRef, type ChunkResult, type CaseRef, type RunRef, caseManifes
 import { workKeys } from '../work-keys.js'
 import { type SlabResamplePlan, resampleSlab } from '../../filters/resample-slab.js'
 import { applyCaseN4 } from '../n4-stage.js'
+import { labelSlabComponents } from '../chunk-components.js'
 import { type Slab, enabledChunkStages } from '../stage-registry.js'
 
 export interface ChunkJob {
@@ -32,7 +33,10 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
     const madeHere = Boolean(chunk.source || chunk.n4FieldKey)
     const imageKey = madeHere ? workKeys.chunkImage(run, chunk.index) : chunk.imageKey
     if (madeHere) await putImage(work, imageKey, image, scratch)
-    const labels = await chunkLabels(chunk, withHalo, image, manifest.config, (key) => getImage(work, key, scratch))
+    let labels = await chunkLabels(chunk, withHalo, image, manifest.config, (key) => getImage(work, key, scratch))
+    // A minimum component size is global: label this slab's components for assemble to merge.
+    const components = chunk.labelSource === 'baseline' && manifest.config.segmentation.min_component_ml !== null ? labelSlabComponents(labels, chunk.k0) : undefined
+    if (components) labels = components.labels
     const partials = labelPartials(labels, image, { kOffset: chunk.k0 })
 
     const result: ChunkResult = {
@@ -40,8 +44,10 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
       imageKey,
       labelsKey: workKeys.chunkLabels(run, chunk.index),
       partialsKey: workKeys.chunkPartials(run, chunk.index),
+      ...(components ? { componentsKey: workKeys.chunkComponents(run, chunk.index) } : {}),
       ms: 0,
     }
+    if (components) await putJson(work, workKeys.chunkComponents(run, chunk.index), components.summary)
     await putImage(work, result.labelsKey, labels, scratch)
     await putJson(work, result.partialsKey, partials)
     return { ...result, ms: Date.now() - started }
