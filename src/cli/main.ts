@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The voxelflow command.
-import { Command, InvalidArgumentError } from 'commander'
+import { Command, InvalidArgumentError, Option } from 'commander'
 import { existsSync, promises as fs } from 'node:fs'
 import path from 'node:path'
 import { type PipelineConfig, parseConfig } from '../pipeline/config.js'
@@ -23,6 +23,12 @@ import { registerSr2JsonCommand } from './sr2json-command.js'
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer`)
+  return n
+}
+
+const positiveNumber = (name: string) => (value: string) => {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`)
   return n
 }
 
@@ -51,6 +57,9 @@ interface RunFlags {
   json?: boolean
   workers?: number
   chunkSlices?: number
+  chunkMb?: number
+  /** false with --no-chunks. */
+  chunks?: boolean
   keepWork?: boolean
   progress?: boolean
   series?: string
@@ -60,6 +69,8 @@ async function run(input: string, flags: RunFlags): Promise<number> {
   let config = await loadConfig(flags.config)
   if (flags.chunkSlices) config = { ...config, chunks: { ...config.chunks, slices: flags.chunkSlices } }
   if (flags.series) config = { ...config, dicom: { ...config.dicom, series_instance_uid: flags.series } }
+  if (flags.chunkMb) config = { ...config, chunks: { ...config.chunks, slices: null, max_mb: flags.chunkMb } }
+  if (flags.chunks === false) config = { ...config, chunks: { ...config.chunks, enabled: false } }
   const progress = flags.json || flags.progress === false ? { onProgress: undefined, stop: () => {} } : terminalProgress()
   try {
     // Loaded on demand: the local runtime (state machine, worker pool) is the heaviest import,
@@ -104,8 +115,10 @@ export function buildProgram(): Command {
     .option('--prediction-landmarks <file.json>', 'landmarks JSON to compare with the reference landmarks (report.landmark_prediction)')
     .option('--json', 'print the reports as JSON instead of a summary')
     .option('--workers <n>', 'chunk worker threads (default: one per core; 0 = main thread)', integer('--workers'))
-    .option('--chunk-slices <n>', 'output slices per chunk', integer('--chunk-slices'))
     .option('--series <uid>', 'DICOM SeriesInstanceUID to use instead of the primary series (config dicom.series_instance_uid)')
+    .addOption(new Option('--chunk-slices <n>', 'output slices per chunk').argParser(integer('--chunk-slices')).conflicts(['chunkMb', 'chunks']))
+    .addOption(new Option('--chunk-mb <n>', 'memory budget of one chunk (float32 with halo), in MB').argParser(positiveNumber('--chunk-mb')).conflicts('chunks'))
+    .option('--no-chunks', 'process the whole volume as one chunk')
     .option('--keep-work', 'keep the intermediate work folder')
     .option('--no-progress', 'no progress bar')
     .action(async (input: string, flags: RunFlags) => {

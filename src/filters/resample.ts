@@ -9,7 +9,7 @@
 //   works one output slice at a time (resample-linear-slices.ts; on threads in resampleAsync);
 // * integer output types are rounded to nearest (half up) and clamped to the type's range;
 //   ITK clamps and then truncates toward zero.
-import { allocatePixels, componentTypeOf, makeImage, pixelsOf, voxelCount, type ComponentType, type Grid, type Image, type PixelArray } from '../image/image.js'
+import { allocatePixels, componentTypeOf, gridOf, makeImage, pixelsOf, voxelCount, type ComponentType, type Grid, type Image, type PixelArray } from '../image/image.js'
 import { defaultThreadCount, runOnThreads } from './filter-threads.js'
 import { linearSlicesKernel, type LinearSlicesArgs } from './resample-linear-slices.js'
 import { invert3 } from '../image/geometry.js'
@@ -153,7 +153,7 @@ function planResample(image: Image, outputGrid: Grid, options: ResampleOptions, 
   const range = rangeOf(outType)
   const defaultValue = toType(options.defaultValue ?? 0, range)
   const outDims: [number, number, number] = [outputGrid.size[0], outputGrid.size[1], outputGrid.size[2]]
-  const { A, a } = indexMap(image, outputGrid, options.transform ?? identityTransform)
+  const { A, a } = indexMap(gridOf(image), outputGrid, options.transform ?? identityTransform)
   const count = outDims[0] * outDims[1] * outDims[2]
   const out = sharedOutput ? toShared(allocatePixels(outType, 0), count) : allocatePixels(outType, count)
   const axes = isSeparable(A, outDims) ? [0, 1, 2].map((d) => axisTaps(interpolator, inDims[d], outDims[d], a[d], A[d * 3 + d])) : undefined
@@ -183,8 +183,9 @@ function toShared(a: PixelArray, length = a.length): PixelArray {
 
 // ---------------------------------------------------------------------------------------------
 // Geometry: output index o -> continuous input index x = A o + a.
+// (The building blocks below are exported for resample-slab.ts, the two-phase chunked form.)
 
-function indexMap(image: Image, g: Grid, t: AffineTransform): { A: number[]; a: number[] } {
+export function indexMap(image: Grid, g: Grid, t: AffineTransform = identityTransform): { A: number[]; a: number[] } {
   const inDir = Array.from(image.direction as ArrayLike<number>)
   const inv = invert3(inDir)
   const A = new Array<number>(9).fill(0)
@@ -208,7 +209,7 @@ function indexMap(image: Image, g: Grid, t: AffineTransform): { A: number[]; a: 
 }
 
 /** Each output axis moves along one input axis only (off-diagonal terms negligible over the grid). */
-function isSeparable(A: number[], outDims: number[]): boolean {
+export function isSeparable(A: number[], outDims: number[]): boolean {
   for (let r = 0; r < 3; r++) {
     for (let c = 0; c < 3; c++) {
       if (r !== c && Math.abs(A[r * 3 + c]) * Math.max(1, outDims[c] - 1) > 1e-9) return false
@@ -228,13 +229,13 @@ function checkGrid(g: Grid, what: string): void {
 // ---------------------------------------------------------------------------------------------
 // Output pixel type.
 
-interface Range {
+export interface Range {
   integer: boolean
   lo: number
   hi: number
 }
 
-function rangeOf(type: ComponentType): Range {
+export function rangeOf(type: ComponentType): Range {
   switch (type) {
     case 'int8': return { integer: true, lo: -128, hi: 127 }
     case 'uint8': return { integer: true, lo: 0, hi: 255 }
@@ -246,14 +247,14 @@ function rangeOf(type: ComponentType): Range {
   }
 }
 
-function toType(v: number, r: Range): number {
+export function toType(v: number, r: Range): number {
   if (!r.integer) return v
   if (v !== v) return 0
   return v <= r.lo ? r.lo : v >= r.hi ? r.hi : Math.round(v)
 }
 
 /** dst[i] = src[i] converted (rounded and clamped for integer outputs). */
-function convertInto(src: ArrayLike<number>, dst: PixelArray, r: Range): void {
+export function convertInto(src: ArrayLike<number>, dst: PixelArray, r: Range): void {
   const n = dst.length
   if (!r.integer) {
     for (let i = 0; i < n; i++) dst[i] = src[i]
@@ -269,7 +270,7 @@ function convertInto(src: ArrayLike<number>, dst: PixelArray, r: Range): void {
 // ---------------------------------------------------------------------------------------------
 // Per-axis taps: output position o along an axis reads input samples idx[o*T + t] with weights.
 
-interface AxisTaps {
+export interface AxisTaps {
   n: number
   m: number
   /** The axis samples the input at its own voxel centres: no pass needed. */
@@ -288,7 +289,7 @@ function mirrorIndex(i: number, n: number): number {
   return k >= n ? period - k : k
 }
 
-function axisTaps(kind: Interpolator, n: number, m: number, a: number, b: number): AxisTaps {
+export function axisTaps(kind: Interpolator, n: number, m: number, a: number, b: number): AxisTaps {
   const T = kind === 'nearest' ? 1 : kind === 'linear' ? 2 : 4
   const idx = new Int32Array(m * T)
   const w = new Float64Array(m * T)
@@ -314,7 +315,7 @@ function axisTaps(kind: Interpolator, n: number, m: number, a: number, b: number
 // ---------------------------------------------------------------------------------------------
 // Separable paths.
 
-function nearestSeparable(input: PixelArray, inDims: number[], axes: AxisTaps[], out: PixelArray, r: Range): void {
+export function nearestSeparable(input: PixelArray, inDims: number[], axes: AxisTaps[], out: PixelArray, r: Range): void {
   const [tx, ty, tz] = axes
   const nx = inDims[0], nxy = inDims[0] * inDims[1]
   const mx = tx.m, my = ty.m, mz = tz.m
@@ -366,7 +367,7 @@ function interpolateSeparable(
  * One axis: dst = taps applied along `axis` to src (after the B-spline prefilter along that
  * axis when `prefilter`). Layout (outer, n, inner) with inner = stride of the axis.
  */
-function axisPass(src: ArrayLike<number>, dims: number[], axis: number, taps: AxisTaps, prefilter: boolean, dst: Float64Array): void {
+export function axisPass(src: ArrayLike<number>, dims: number[], axis: number, taps: AxisTaps, prefilter: boolean, dst: Float64Array): void {
   const n = dims[axis]
   const m = taps.m
   let inner = 1
@@ -470,7 +471,7 @@ function prefilterTile(c: Float64Array, n: number, bw: number): void {
   }
 }
 
-function applyDefault(out: PixelArray, outDims: number[], axes: AxisTaps[], value: number): void {
+export function applyDefault(out: PixelArray, outDims: number[], axes: AxisTaps[], value: number): void {
   const [mx, my, mz] = outDims
   const vx = axes[0].valid, vy = axes[1].valid, vz = axes[2].valid
   let allX = true
@@ -583,7 +584,7 @@ function cubicTaps(x: number, n: number, idx: Int32Array, w: Float64Array, p = 0
 }
 
 /** B-spline coefficients along one axis of a float64 volume, in place (tiles of neighbouring lines). */
-function prefilterAxisInPlace(c: Float64Array, dims: number[], axis: number): void {
+export function prefilterAxisInPlace(c: Float64Array, dims: number[], axis: number): void {
   const n = dims[axis]
   if (n === 1) return // a single sample is its own coefficient
   let inner = 1

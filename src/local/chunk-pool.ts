@@ -1,5 +1,8 @@
 // The local stand-in for "chunk queue + chunk-worker Lambdas": a pool of worker threads
 // (or the main thread when workers = 0) fed chunk messages, answering by task token.
+// A worker thread that dies mid-chunk (a crash, an out-of-memory kill) fails that chunk's
+// token with ChunkWorkerInterrupted, as a killed Lambda would surface, so the state machine's
+// Retry runs the chunk again on a fresh worker; the other chunks go on.
 import os from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { createChunkWorkerHandler } from '../../functions/chunk-worker/create-handler.js'
@@ -16,65 +19,108 @@ interface Answer {
   cause?: string
 }
 
+/** The error name the state machine's chunk Retry matches (infra/state-machine/definition.ts). */
+export const chunkWorkerInterrupted = 'ChunkWorkerInterrupted'
+
+export type ChunkMessageBody = Record<string, unknown> & { taskToken: string }
+
 export interface ChunkPoolOptions {
   buckets: BucketFolders
   /** Worker threads; 0 runs chunks on the main thread. Default: one per core. */
   workers?: number
   scratchRoot?: string
+  /**
+   * Fault injection for tests: when it returns true for a message, the worker that took it is
+   * terminated before it can answer (on the main thread: the chunk is not run), as if killed.
+   */
+  interrupt?: (message: ChunkMessageBody) => boolean
 }
 
 export class ChunkPool {
   private readonly tokens = new TaskTokenRegistry()
   private readonly idle: Worker[] = []
-  private readonly all: Worker[] = []
-  private readonly queue: string[] = []
+  private readonly all = new Set<Worker>()
+  /** The message each busy worker is running. */
+  private readonly running = new Map<Worker, ChunkMessageBody>()
+  private readonly queue: ChunkMessageBody[] = []
   private readonly inline?: (body: string) => Promise<void>
+  private closing = false
 
-  constructor(options: ChunkPoolOptions) {
+  constructor(private readonly options: ChunkPoolOptions) {
     const count = options.workers ?? Math.max(1, os.availableParallelism())
     if (count === 0) {
       const handler = createChunkWorkerHandler({ stores: folderStores(options.buckets), scratchRoot: options.scratchRoot }, this.tokens.callbacks)
       this.inline = (body) => handler(localSqsEvent(body))
       return
     }
-    const isTypeScript = import.meta.url.endsWith('.ts')
-    const script = new URL(`./chunk-worker-thread.${isTypeScript ? 'ts' : 'js'}`, import.meta.url)
-    for (let n = 0; n < count; n++) {
-      const workerData = { buckets: options.buckets, scratchRoot: options.scratchRoot }
-      // Source checkouts run TypeScript directly. On Node 20 a loader given by execArgv does not
-      // apply to a worker's entry module, so the thread registers tsx itself before importing it.
-      const worker = isTypeScript
-        ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}) })`, { eval: true, workerData })
-        : new Worker(script, { workerData })
-      worker.on('message', (answer: Answer) => {
-        if (answer.ok) void this.tokens.callbacks.succeed(answer.taskToken, answer.output)
-        else void this.tokens.callbacks.fail(answer.taskToken, answer.error ?? 'Error', answer.cause ?? 'chunk failed')
-        this.idle.push(worker)
-        this.dispatch()
-      })
-      worker.on('error', (error) => this.tokens.failAll(error))
-      this.all.push(worker)
-      this.idle.push(worker)
-    }
+    for (let n = 0; n < count; n++) this.idle.push(this.startWorker())
   }
 
   /** Process one chunk message (the body the state machine sends to the chunk queue). */
-  run(message: Record<string, unknown> & { taskToken: string }): Promise<unknown> {
+  run(message: ChunkMessageBody): Promise<unknown> {
     const result = this.tokens.wait(message.taskToken)
-    const body = JSON.stringify(message)
-    if (this.inline) void this.inline(body)
-    else {
-      this.queue.push(body)
+    if (this.inline) {
+      if (this.options.interrupt?.(message)) void this.interrupted(message, 'the chunk was interrupted before it ran')
+      else void this.inline(JSON.stringify(message))
+    } else {
+      this.queue.push(message)
       this.dispatch()
     }
     return result
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.all.map((w) => w.terminate()))
+    this.closing = true
+    await Promise.all([...this.all].map((w) => w.terminate()))
+  }
+
+  private startWorker(): Worker {
+    const isTypeScript = import.meta.url.endsWith('.ts')
+    const script = new URL(`./chunk-worker-thread.${isTypeScript ? 'ts' : 'js'}`, import.meta.url)
+    const workerData = { buckets: this.options.buckets, scratchRoot: this.options.scratchRoot }
+    // Source checkouts run TypeScript directly. On Node 20 a loader given by execArgv does not
+    // apply to a worker's entry module, so the thread registers tsx itself before importing it.
+    const worker = isTypeScript
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}) })`, { eval: true, workerData })
+      : new Worker(script, { workerData })
+    worker.on('message', (answer: Answer) => {
+      if (answer.ok) void this.tokens.callbacks.succeed(answer.taskToken, answer.output)
+      else void this.tokens.callbacks.fail(answer.taskToken, answer.error ?? 'Error', answer.cause ?? 'chunk failed')
+      this.running.delete(worker)
+      this.idle.push(worker)
+      this.dispatch()
+    })
+    worker.on('error', (error) => this.lost(worker, `worker thread failed: ${error.message}`))
+    worker.on('exit', (code) => this.lost(worker, `worker thread exited with code ${code}`))
+    this.all.add(worker)
+    return worker
+  }
+
+  /** A worker is gone: fail the chunk it held so Retry can run it again, and replace the worker. */
+  private lost(worker: Worker, why: string) {
+    if (this.closing || !this.all.has(worker)) return
+    this.all.delete(worker)
+    const index = this.idle.indexOf(worker)
+    if (index >= 0) this.idle.splice(index, 1)
+    const message = this.running.get(worker)
+    this.running.delete(worker)
+    if (message) void this.interrupted(message, why)
+    this.idle.push(this.startWorker())
+    this.dispatch()
+  }
+
+  private interrupted(message: ChunkMessageBody, why: string) {
+    const chunk = (message.chunk as { index?: number } | undefined)?.index
+    return this.tokens.callbacks.fail(message.taskToken, chunkWorkerInterrupted, `chunk ${chunk ?? '?'}: ${why}`)
   }
 
   private dispatch() {
-    while (this.idle.length && this.queue.length) this.idle.pop()!.postMessage(this.queue.shift())
+    while (this.idle.length && this.queue.length) {
+      const worker = this.idle.pop()!
+      const message = this.queue.shift()!
+      this.running.set(worker, message)
+      worker.postMessage(JSON.stringify(message))
+      if (this.options.interrupt?.(message)) void worker.terminate()
+    }
   }
 }

@@ -9,7 +9,7 @@ import { BadInputError } from '../pipeline/errors.js'
 import { type Report, reportSchema } from '../pipeline/report-schema.js'
 import type { CaseObject } from '../pipeline/state.js'
 import { outputKeys } from '../pipeline/work-keys.js'
-import { ChunkPool } from './chunk-pool.js'
+import { ChunkPool, type ChunkPoolOptions } from './chunk-pool.js'
 import { type LocalCase, discoverCases } from './discover-cases.js'
 import { type BucketFolders, folderStores } from './folder-stores.js'
 import { type EventLog, LocalStateMachine } from './local-state-machine.js'
@@ -29,6 +29,8 @@ export interface LocalRunOptions {
   predictionLandmarks?: string
   workers?: number
   keepWork?: boolean
+  /** Fault injection for tests: chunk messages whose worker is killed before it answers. */
+  interruptChunk?: ChunkPoolOptions['interrupt']
   onProgress?: (event: ProgressEvent) => void
 }
 
@@ -82,7 +84,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
   }
   const stores = folderStores(buckets)
   const context = { stores }
-  const pool = new ChunkPool({ buckets, workers: options.workers })
+  const pool = new ChunkPool({ buckets, workers: options.workers, interrupt: options.interruptChunk })
   const caseOfExecution = new Map<string, string>()
   const machine = new LocalStateMachine(
     localStageHandlers(context, (body) => pool.run(body)),

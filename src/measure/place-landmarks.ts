@@ -1,16 +1,17 @@
 // Landmarks as the report lists them: where each point falls on the output grid (continuous and
-// voxel index) and the image value there (trilinear; null outside the image).
+// voxel index) and the scan's value there, sampled trilinearly on the input image itself (not on
+// the resampled output, which would interpolate twice); null outside the scan.
 import { physicalToIndex } from '../image/geometry.js'
-import { type Image, gridOf } from '../image/image.js'
+import { type Grid, type Image, gridOf } from '../image/image.js'
 import type { Landmark } from '../pipeline/report-schema.js'
 import type { LandmarkPoint } from './landmarks-file.js'
 import { sampleTrilinear } from './sample-trilinear.js'
 
-export function placeLandmarks(points: readonly LandmarkPoint[], image: Image): Landmark[] {
-  const grid = gridOf(image)
+export function placeLandmarks(points: readonly LandmarkPoint[], outputGrid: Grid, scan: Image): Landmark[] {
+  const scanGrid = gridOf(scan)
   return points.map((p) => {
-    const index = physicalToIndex(grid, p.lps_mm) as [number, number, number]
-    const intensity = sampleTrilinear(image, index)
+    const index = physicalToIndex(outputGrid, p.lps_mm) as [number, number, number]
+    const intensity = sampleTrilinear(scan, physicalToIndex(scanGrid, p.lps_mm))
     return {
       name: p.name,
       ...(p.code && { code: p.code }),

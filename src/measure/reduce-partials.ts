@@ -10,7 +10,7 @@ function mergeRanges(a: [number, number][], b: [number, number][]): [number, num
   return mergeSlabRanges(a, b, 'reducePartials')
 }
 
-function mergeLabel(a: LabelPartial, b: LabelPartial, key: string): LabelPartial {
+export function mergeLabel(a: LabelPartial, b: LabelPartial, key: string): LabelPartial {
   const count = a.count + b.count
   const indexSum = [0, 1, 2].map((d) => a.indexSum[d] + b.indexSum[d]) as Vec3
   if (!Number.isSafeInteger(count) || indexSum.some((x) => !Number.isSafeInteger(x))) {

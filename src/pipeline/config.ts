@@ -22,6 +22,8 @@ const segmentationSchema = z.strictObject({
   /** Label value of the baseline mask. */
   label_value: z.number().int().min(1).max(255).default(1),
   label_name: z.string().min(1).max(64).default('bone'),
+  /** Drop face-connected components of the baseline mask smaller than this (mL); null keeps all. */
+  min_component_ml: z.number().positive().max(100_000).nullable().default(null),
 })
 
 const outputSchema = z.strictObject({
@@ -35,6 +37,15 @@ const chunksSchema = z.strictObject({
   slices: z.number().int().min(1).max(100_000).nullable().default(null),
   /** Memory budget of one chunk's float32 image, in MB. */
   max_mb: z.number().positive().max(10_000).default(64),
+  /** false = one chunk holding the whole volume (voxelflow run --no-chunks). */
+  enabled: z.boolean().default(true),
+})
+
+const intensitySchema = z.strictObject({
+  /** N4 bias-field correction (fitted on the shrunk whole image, applied per chunk): auto = on for MR only. */
+  n4: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** N4 fits on the image subsampled by this factor (ITK's shrink factor). */
+  n4_shrink_factor: z.number().int().min(1).max(16).default(4),
 })
 
 const labelsSchema = z.strictObject({
@@ -78,6 +89,7 @@ export const pipelineConfigSchema = z.strictObject({
   labels: labelsSchema.default(labelsSchema.parse({})),
   limits: limitsSchema.default(limitsSchema.parse({})),
   dicom: dicomSchema.default(dicomSchema.parse({})),
+  intensity: intensitySchema.default(intensitySchema.parse({})),
 })
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>

@@ -92,7 +92,7 @@ export const landmarkSchema = z.object({
   voxel_index: index3.optional().describe('index of the output voxel that contains the point (continuous index rounded)'),
   inside_image: z.boolean(),
   intensity_trilinear: z.number().nullable().optional()
-    .describe('output image value at the point (HU for CT), trilinear as ITK LinearInterpolateImageFunction; null outside the image'),
+    .describe('scan value at the point (HU for CT), sampled on the input image, trilinear as ITK LinearInterpolateImageFunction; null outside the scan'),
 })
 
 const landmarkErrorSummarySchema = z.object({
@@ -150,6 +150,24 @@ export const reportSchema = z.object({
   landmark_prediction: landmarkPredictionSchema.optional(),
   metrics: metricsReportJsonSchema.optional().describe('the case prediction against its reference segmentation, per label'),
   timings_ms: z.record(z.string(), z.number().nonnegative()),
+  intensity: z
+    .object({
+      n4: z.object({
+        mode: z.enum(['auto', 'on', 'off']),
+        applied: z.boolean(),
+        shrink_factor: z.number().int().positive().optional(),
+        iterations_run: z.array(z.number().int().nonnegative()).optional(),
+        convergence: z.array(z.number()).optional(),
+        otsu_threshold: z.number().optional(),
+        offset: z.number().optional(),
+      }),
+    })
+    .optional()
+    .describe('intensity corrections: N4 bias field (fitted on the shrunk whole image, applied per chunk; the image is then float32)'),
+  chunks: z
+    .object({ count: z.number().int().positive(), max_slices: z.number().int().positive(), halo_slices: z.number().int().nonnegative() })
+    .optional()
+    .describe('how the volume was cut into slabs along k (chunks.slices, chunks.max_mb, --no-chunks)'),
   warnings: z.array(warningSchema),
   error: z
     .object({ kind: z.enum(['bad_input', 'internal']), message: z.string(), stage: z.string().optional() })

@@ -24,8 +24,8 @@ export interface ChunkStage {
 
 /** Steps of the state machine, in order, and what each does (for docs, progress and reports). */
 export const pipelineSteps = [
-  { step: 'Prepare', footprint: 'global', does: 'read the case, resample to the isotropic grid, carry the reference segmentation, cut slabs' },
-  { step: 'ProcessChunk', footprint: 'per slab', does: 'the chunk stages below, then partial label statistics' },
+  { step: 'Prepare', footprint: 'global', does: 'read the case, plan slabs on the isotropic grid, store each slab\'s resampling input (B-spline coefficients along k), fit the N4 field when it applies, carry the reference segmentation' },
+  { step: 'ProcessChunk', footprint: 'per slab', does: 'resample the slab, apply the N4 field, the chunk stages below, then partial label statistics' },
   { step: 'Assemble', footprint: 'global', does: 'stitch slabs into image.nii.gz and labels.nii.gz, reduce statistics, draw qc.png' },
   { step: 'Analyze', footprint: 'global', does: 'per-label statistics with names and physical units, landmarks' },
   { step: 'Report', footprint: 'global', does: 'report.json, written last' },

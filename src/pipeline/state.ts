@@ -69,6 +69,13 @@ export const chunkRefSchema = z.object({
   haloAfter: z.number().int().nonnegative(),
   imageKey: z.string(),
   labelsKey: z.string().optional(),
+  /**
+   * When present the chunk resamples its own slices (halo included) from input slices [z0, z1)
+   * stored at `key` (src/filters/resample-slab.ts), and writes its image to `imageKey`.
+   */
+  source: z.object({ key: z.string(), z0: z.number().int().nonnegative(), z1: z.number().int().positive() }).optional(),
+  /** The N4 field fitted on the whole image (src/filters/n4-two-phase.ts), applied to this chunk. */
+  n4FieldKey: z.string().optional(),
 })
 export type ChunkRef = z.infer<typeof chunkRefSchema>
 
@@ -94,6 +101,11 @@ export const chunkResultSchema = z.object({
   imageKey: z.string(),
   labelsKey: z.string(),
   partialsKey: z.string(),
+  /**
+   * With segmentation.min_component_ml: the slab's components (src/filters/connected-components.ts);
+   * labelsKey and partialsKey then hold local component labels, which assemble merges.
+   */
+  componentsKey: z.string().optional(),
   ms: z.number(),
 })
 export type ChunkResult = z.infer<typeof chunkResultSchema>

@@ -1,7 +1,7 @@
 // Stage "assemble": stitch the slabs into the output volumes, reduce the partial statistics
 // exactly, and draw the QC picture while the volumes are in memory.
 import { cropSlices, stitchSlabs } from '../../chunks/slab-image.js'
-import { pixelsOf } from '../../image/image.js'
+import { type PixelArray, pixelsOf } from '../../image/image.js'
 import { reducePartials } from '../../measure/reduce-partials.js'
 import { shapePartials } from '../../measure/shape-partials.js'
 import type { LabelPartials } from '../../measure/label-partials.js'
@@ -13,6 +13,7 @@ import type { Assembled, ChunkResult, Prepared, CaseRef, RunRef } from '../state
 import { caseManifestSchema } from '../state.js'
 import { outputKeys, workKeys } from '../work-keys.js'
 import type { CaseFacts } from './prepare.js'
+import { type ComponentSummary, resolveChunkComponents } from '../chunk-components.js'
 
 export interface AssembleInput {
   case: CaseRef
@@ -33,7 +34,7 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
 
   return withScratch(context, async (scratch) => {
     const imageSlabs = []
-    const labelSlabs = []
+    const labelSlabs: { k0: number; pixels: PixelArray }[] = []
     const partials: LabelPartials[] = []
     for (const result of results) {
       const chunk = plan.get(result.index)
@@ -45,6 +46,17 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
       imageSlabs.push({ k0: chunk.k0, pixels: pixelsOf(cropSlices(image, haloBefore, depth)) })
       labelSlabs.push({ k0: chunk.k0, pixels: pixelsOf(await getImage(work, result.labelsKey, scratch)) })
       partials.push(await getJson<LabelPartials>(work, result.partialsKey))
+    }
+    if (results.some((r) => r.componentsKey)) {
+      // segmentation.min_component_ml: merge the chunks' components across slab borders
+      const summaries = await Promise.all(results.map((r) => getJson<ComponentSummary>(work, r.componentsKey!)))
+      const resolved = resolveChunkComponents(
+        results.map((_, n) => ({ summary: summaries[n], labels: labelSlabs[n].pixels as Int32Array, partials: partials[n] })),
+        facts.outputGrid,
+        manifest.config,
+      )
+      resolved.masks.forEach((mask, n) => (labelSlabs[n].pixels = mask))
+      partials.splice(0, partials.length, ...resolved.partials)
     }
     const image = stitchSlabs(facts.outputGrid, imageSlabs)
     const labels = stitchSlabs(facts.outputGrid, labelSlabs)

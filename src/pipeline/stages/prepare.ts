@@ -5,10 +5,12 @@ import { promises as fs } from 'node:fs'
 import { planSlabs } from '../../chunks/plan-slabs.js'
 import { extractSlab } from '../../chunks/slab-image.js'
 import { type Image, componentTypeOf, gridOf, pixelsOf } from '../../image/image.js'
-import { extentCenteredIsotropicGrid, resample, resampleLabels } from '../../filters/resample.js'
+import { extentCenteredIsotropicGrid, resampleLabels } from '../../filters/resample.js'
 import { type PipelineConfig } from '../config.js'
 import { loadCase } from '../load-case.js'
 import { chunkHaloSlices } from '../stage-registry.js'
+import { putChunkInputs } from '../chunk-inputs.js'
+import { type N4Facts, fitCaseN4 } from '../n4-stage.js'
 import { getJson, putImage, putJson } from '../object-io.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type CaseManifest, type ExecutionInput, type LabelSource, type Prepared, caseManifestSchema } from '../state.js'
@@ -31,6 +33,8 @@ export interface CaseFacts {
   landmarks: Landmark[]
   predictedLandmarks?: { source: string; landmarks: Landmark[] }
   warnings: Warning[]
+  /** Whether N4 ran and how it converged (absent in facts of older runs). */
+  n4?: N4Facts
 }
 
 export async function prepare(input: ExecutionInput, context: StageContext): Promise<Prepared> {
@@ -56,11 +60,11 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     const loaded = await loadCase(files, { dicom: config.dicom, limits: config.limits })
 
     const outputGrid = extentCenteredIsotropicGrid(gridOf(loaded.image), config.resample.spacing_mm === 'min-in-plane' ? undefined : config.resample.spacing_mm)
-    const image = resample(loaded.image, outputGrid, {
+    const resampleOptions = {
       interpolator: config.resample.interpolator,
       defaultValue: paddingValue(config, loaded.modality),
-      outputType: config.output.image_type === 'float32' ? 'float32' : integerTypeOr(loaded.image),
-    })
+      outputType: config.output.image_type === 'float32' ? ('float32' as const) : integerTypeOr(loaded.image),
+    }
     const referenceLabels = loaded.reference ? resampleLabels(loaded.reference.labels, outputGrid) : undefined
 
     const labelSource = chooseLabelSource(Boolean(referenceLabels), loaded.modality)
@@ -68,17 +72,18 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       loaded.warnings.push({ code: 'no_segmentation', message: `the baseline segmentation thresholds Hounsfield units and applies to CT only; this ${loaded.modality} case gets an empty label map (give a reference segmentation to carry one along)` })
     }
     const halo = chunkHaloSlices(labelSource, config)
-    const slabs = planSlabs(outputGrid.size, { slices: config.chunks.slices, maxMb: config.chunks.max_mb, halo })
+    const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo })
+    // The chunks resample their own slices when the grid allows (see chunk-inputs.ts).
+    const inputs = await putChunkInputs(loaded.image, outputGrid, resampleOptions, slabs, run, work, scratch)
+    const n4 = await fitCaseN4(loaded.image, outputGrid, resampleOptions, config, loaded.modality, run, work)
     const chunks = []
     for (const slab of slabs) {
-      const imageKey = workKeys.chunkInputImage(run, slab.index)
-      await putImage(work, imageKey, extractSlab(image, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter), scratch)
       let labelsKey: string | undefined
       if (referenceLabels) {
         labelsKey = workKeys.chunkInputLabels(run, slab.index)
         await putImage(work, labelsKey, extractSlab(referenceLabels, slab.k0, slab.k1), scratch)
       }
-      chunks.push({ ...slab, labelSource, imageKey, labelsKey })
+      chunks.push({ ...slab, labelSource, ...inputs[slab.index], labelsKey, n4FieldKey: n4.fieldKey })
     }
 
     const labelNames: Record<string, string> = { ...config.labels.names }
@@ -91,11 +96,12 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       outputGrid,
       labelSource,
       labelNames,
-      landmarks: placeLandmarks(loaded.landmarks, image),
+      landmarks: placeLandmarks(loaded.landmarks, outputGrid, loaded.image),
       ...(loaded.predictedLandmarks && {
-        predictedLandmarks: { source: loaded.predictedLandmarks.source, landmarks: placeLandmarks(loaded.predictedLandmarks.points, image) },
+        predictedLandmarks: { source: loaded.predictedLandmarks.source, landmarks: placeLandmarks(loaded.predictedLandmarks.points, outputGrid, loaded.image) },
       }),
       warnings: loaded.warnings,
+      n4: n4.facts,
     }
     if (loaded.prediction) {
       const key = workKeys.prediction(run)

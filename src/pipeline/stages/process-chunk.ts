@@ -8,6 +8,9 @@ import { getImage, getJson, putImage, putJson } from '../object-io.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type ChunkRef, type ChunkResult, type CaseRef, type RunRef, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
+import { type SlabResamplePlan, resampleSlab } from '../../filters/resample-slab.js'
+import { applyCaseN4 } from '../n4-stage.js'
+import { labelSlabComponents } from '../chunk-components.js'
 import { type Slab, enabledChunkStages } from '../stage-registry.js'
 
 export interface ChunkJob {
@@ -22,20 +25,29 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
   const work = context.stores(run.workBucket)
   const manifest = caseManifestSchema.parse(await getJson(context.stores(job.case.manifest.bucket), job.case.manifest.key))
   return withScratch(context, async (scratch) => {
-    const withHalo = await getImage(work, chunk.imageKey, scratch)
+    let withHalo = chunk.source ? await resampleChunk(chunk, run, (key) => getImage(work, key, scratch), (key) => getJson(work, key)) : await getImage(work, chunk.imageKey, scratch)
+    if (chunk.n4FieldKey) withHalo = await applyCaseN4(withHalo, chunk.n4FieldKey, chunk.k0 - chunk.haloBefore, work)
     const image = cropHalo(withHalo, chunk)
-    const labels = await chunkLabels(chunk, withHalo, image, manifest.config, (key) => getImage(work, key, scratch))
+    // A chunk that made its image (resampled or corrected it) stores its own slices for
+    // assemble; otherwise assemble reads the chunk's input back and crops its halo.
+    const madeHere = Boolean(chunk.source || chunk.n4FieldKey)
+    const imageKey = madeHere ? workKeys.chunkImage(run, chunk.index) : chunk.imageKey
+    if (madeHere) await putImage(work, imageKey, image, scratch)
+    let labels = await chunkLabels(chunk, withHalo, image, manifest.config, (key) => getImage(work, key, scratch))
+    // A minimum component size is global: label this slab's components for assemble to merge.
+    const components = chunk.labelSource === 'baseline' && manifest.config.segmentation.min_component_ml !== null ? labelSlabComponents(labels, chunk.k0) : undefined
+    if (components) labels = components.labels
     const partials = labelPartials(labels, image, { kOffset: chunk.k0 })
 
-    // No chunk stage changes the image yet: assemble takes it from the chunk's input (halo
-    // cropped) instead of a second copy. A stage that changes it writes chunkImage.
     const result: ChunkResult = {
       index: chunk.index,
-      imageKey: chunk.imageKey,
+      imageKey,
       labelsKey: workKeys.chunkLabels(run, chunk.index),
       partialsKey: workKeys.chunkPartials(run, chunk.index),
+      ...(components ? { componentsKey: workKeys.chunkComponents(run, chunk.index) } : {}),
       ms: 0,
     }
+    if (components) await putJson(work, workKeys.chunkComponents(run, chunk.index), components.summary)
     await putImage(work, result.labelsKey, labels, scratch)
     await putJson(work, result.partialsKey, partials)
     return { ...result, ms: Date.now() - started }
@@ -50,6 +62,13 @@ async function chunkLabels(chunk: ChunkRef, withHalo: Image, image: Image, confi
   let slab: Slab = { image: withHalo }
   for (const stage of enabledChunkStages(chunk.labelSource, config)) slab = stage.apply(slab, config)
   return slab.labels ? cropHalo(slab.labels, chunk) : withPixels(image, new Uint8Array(pixelsOf(image).length))
+}
+
+/** The chunk's slices with their halo, resampled from its source slab (two-phase form). */
+async function resampleChunk(chunk: ChunkRef, run: RunRef, read: (key: string) => Promise<Image>, readJson: (key: string) => Promise<SlabResamplePlan>): Promise<Image> {
+  const source = chunk.source!
+  const [plan, slab] = await Promise.all([readJson(workKeys.resamplePlan(run)), read(source.key)])
+  return resampleSlab(slab, source.z0, plan, chunk.k0 - chunk.haloBefore, chunk.k1 + chunk.haloAfter)
 }
 
 /** The chunk's own slices, without the halo context. */

@@ -70,6 +70,12 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
       report: Date.now() - started,
       total: Date.now() - Date.parse(run.startedAt),
     },
+    ...(facts.n4 ? { intensity: { n4: facts.n4 } } : {}),
+    chunks: {
+      count: input.prepared.chunks.length,
+      max_slices: Math.max(...input.prepared.chunks.map((c) => c.k1 - c.k0)),
+      halo_slices: Math.max(...input.prepared.chunks.map((c) => Math.max(c.haloBefore, c.haloAfter))),
+    },
     warnings: facts.warnings,
   }
   const valid = reportSchema.parse(report)

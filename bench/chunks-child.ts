@@ -1,0 +1,67 @@
+// Child process of bench/chunks.ts: one measurement per process so that getrusage's peak RSS
+// belongs to it alone (worker threads included). Prints one JSON line.
+//   run <input> <out> <settings.json text> <workers>   the whole local pipeline (voxelflow run)
+//   prepare <input> <workDir>                           prepare alone, as its Lambda would run it
+//   chunk <workDir> <index>                             one chunk alone, as a chunk-worker Lambda
+//   assemble <workDir>                                  assemble alone, after every chunk ran
+// cpu_ms (user + system, all threads) is what a dedicated vCPU would spend: on a shared machine
+// it is far less disturbed by other processes than wall time.
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { discoverCases } from '../src/local/discover-cases.js'
+import { folderStores } from '../src/local/folder-stores.js'
+import { runLocal } from '../src/local/run-local.js'
+import { parseConfig } from '../src/pipeline/config.js'
+import { planRun } from '../src/pipeline/plan-run.js'
+import { processChunk } from '../src/pipeline/stages/process-chunk.js'
+import { prepare } from '../src/pipeline/stages/prepare.js'
+import { assemble } from '../src/pipeline/stages/assemble.js'
+import type { ExecutionInput, Prepared } from '../src/pipeline/state.js'
+
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024)
+const cpuMs = () => {
+  const usage = process.resourceUsage()
+  return Math.round((usage.userCPUTime + usage.systemCPUTime) / 1000)
+}
+const [mode, ...args] = process.argv.slice(2)
+
+if (mode === 'run') {
+  const [input, out, settings, workers] = args
+  const summary = await runLocal({ input, out, config: parseConfig(JSON.parse(settings)), workers: Number(workers) })
+  const report = summary.cases[0].report
+  console.log(JSON.stringify({ ms_in_process: summary.ms, cpu_ms: cpuMs(), peak_rss_mb: peakRssMb(), status: report.status, chunks: report.chunks, stage_ms: report.timings_ms, output_size: report.output_grid?.size_voxels }))
+} else if (mode === 'prepare') {
+  const [input, workDir] = args
+  const [c] = await discoverCases(input)
+  const buckets = { input: c.root, work: path.join(workDir, 'work'), output: path.join(workDir, 'output') }
+  const stores = folderStores(buckets)
+  const objects = await Promise.all(c.keys.map(async (key) => {
+    const info = (await stores('input').head(key))!
+    return { bucket: 'input', key, size: info.size, etag: info.etag, role: 'auto' as const }
+  }))
+  const planned = await planRun({ dataset: '', caseId: c.caseId, objects, config: parseConfig({}), work: stores('work'), outputBucket: 'output', outputRoot: '' })
+  const started = Date.now()
+  const cpuBefore = cpuMs()
+  const prepared = await prepare(planned.input, { stores })
+  await fs.writeFile(path.join(workDir, 'state.json'), JSON.stringify({ buckets, input: planned.input, prepared }))
+  console.log(JSON.stringify({ ms: Date.now() - started, cpu_ms: cpuMs() - cpuBefore, peak_rss_mb: peakRssMb(), chunks: prepared.chunks.length }))
+} else if (mode === 'chunk') {
+  const [workDir, index] = args
+  const state = JSON.parse(await fs.readFile(path.join(workDir, 'state.json'), 'utf8')) as { buckets: Record<string, string>; input: ExecutionInput; prepared: Prepared }
+  const chunk = state.prepared.chunks[Number(index)]
+  const started = Date.now()
+  const cpuBefore = cpuMs()
+  const result = await processChunk({ chunk, case: state.input.case, run: state.input.run }, { stores: folderStores(state.buckets) })
+  await fs.writeFile(path.join(workDir, `result-${index}.json`), JSON.stringify(result))
+  console.log(JSON.stringify({ ms: Date.now() - started, cpu_ms: cpuMs() - cpuBefore, peak_rss_mb: peakRssMb(), slices: chunk.k1 - chunk.k0, halo: chunk.haloBefore + chunk.haloAfter }))
+} else if (mode === 'assemble') {
+  const [workDir] = args
+  const state = JSON.parse(await fs.readFile(path.join(workDir, 'state.json'), 'utf8')) as { buckets: Record<string, string>; input: ExecutionInput; prepared: Prepared }
+  const chunkResults = await Promise.all(state.prepared.chunks.map(async (_, i) => JSON.parse(await fs.readFile(path.join(workDir, `result-${i}.json`), 'utf8'))))
+  const started = Date.now()
+  const cpuBefore = cpuMs()
+  await assemble({ case: state.input.case, run: state.input.run, prepared: state.prepared, chunkResults }, { stores: folderStores(state.buckets) })
+  console.log(JSON.stringify({ ms: Date.now() - started, cpu_ms: cpuMs() - cpuBefore, peak_rss_mb: peakRssMb() }))
+} else {
+  throw new Error(`unknown mode ${mode}`)
+}
