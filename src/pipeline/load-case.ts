@@ -8,7 +8,8 @@ import { choosePrimarySeries, inventoryDicom, readDicomSeries } from '../io/dico
 import { sliceGeometry } from '../io/slice-geometry.js'
 import { needsReslice } from '../io/reslice-stack.js'
 import { readDicomSeg } from '../io/dicom-seg.js'
-import { readTid1500Landmarks } from '../io/dicom-sr.js'
+import { checkSegReferences } from '../io/dicom-seg-references.js'
+import { readCaseLandmarks } from './read-case-landmarks.js'
 import { isNiftiPath } from '../io/nifti.js'
 import { readInputNifti } from '../io/read-input-nifti.js'
 import { type Limits, defaultLimits } from './config.js'
@@ -71,6 +72,7 @@ export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLi
   const inventory = dropDuplicateInstances(inventoryDicom(dicomHeaders), warnings, (f) => keyOf.get(f) ?? path.basename(f))
 
   let loaded: Omit<LoadedCase, 'landmarks' | 'warnings' | 'reference'>
+  let imageSeries: { seriesInstanceUid: string; sopInstanceUids: Set<string> } | undefined
   if (inventory.series.length) {
     if (niftiImages.length) warnings.push({ code: 'file_ignored', message: `NIfTI images ignored: the case has a DICOM series` })
     const group = choosePrimarySeries(inventory, keyOf.get(dicomHeaders[0].file) ?? dicomHeaders[0].file)
@@ -86,6 +88,7 @@ export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLi
         warnings.push({ code: 'stack_not_resliced', message: 'the pipeline does not yet resample tilted or unevenly spaced stacks onto an orthogonal grid (voxelflow convert does); positions use the mean slice step along the normal' })
       }
     }
+    imageSeries = { seriesInstanceUid: group.seriesInstanceUid, sopInstanceUids: new Set(group.headers.map((h) => h.sopInstanceUid)) }
     const image = await readDicomSeries(group)
     loaded = {
       image,
@@ -119,6 +122,7 @@ export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLi
     reference = { labels: resampleLabels(labels, grid), names: {}, source: labelsFile.key }
   } else if (inventory.segmentations.length) {
     const seg = inventory.segmentations[0]
+    await checkSegReferences(seg.file, keyOf.get(seg.file) ?? path.basename(seg.file), { grid, series: imageSeries })
     const { labels, segments, warnings: segWarnings } = await readDicomSeg(seg.file, grid)
     const names: Record<string, string> = {}
     for (const segment of segments) names[String(segment.number)] = segment.label
@@ -136,11 +140,7 @@ export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLi
     prediction = { labels: resampleLabels(labels, grid), source: predictionFile.key }
   }
 
-  const landmarks: LoadedCase['landmarks'] = []
-  for (const sr of inventory.reports) {
-    const { points } = await readTid1500Landmarks(sr.file)
-    for (const point of points) landmarks.push({ name: point.name, lps: [point.lps[0], point.lps[1], point.lps[2]] })
-  }
+  const landmarks = await readCaseLandmarks(inventory.reports.map((sr) => ({ file: sr.file, name: keyOf.get(sr.file) ?? path.basename(sr.file) })), warnings)
   return { ...loaded, reference, prediction, landmarks, warnings }
 }
 

@@ -20,6 +20,7 @@ import { readNifti } from '../../src/io/nifti.js'
 import { tarBytes, zipBytes } from './support/archive-writers.js'
 import { mutate, offsets, setF32, setI16, validNiftiBytes } from './support/broken-nifti.js'
 import { cubeVolumeMl, ctSlice, series, writeSeries } from './support/small-dicom.js'
+import { type SegBreak, cubeSeg, landmarkLps, landmarkSr } from './support/small-seg-sr.js'
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vf-corpus-'))
 const settings = { limits: { max_decompressed_bytes: 8 * 2 ** 20, max_archive_entries: 50, max_labels: 20 } }
@@ -44,6 +45,12 @@ const labelBytes = (valueOf: (i: number) => number): Buffer => {
   return labels
 }
 const dicomFolder = (name: string, change: Parameters<typeof writeSeries>[1]): Make => async (dir) => writeSeries(path.join(dir, name), change)
+/** The valid series with a SEG of its cube beside it, broken by `change`. */
+const withSeg = (name: string, change: SegBreak): Make => async (dir) => {
+  const folder = writeSeries(path.join(dir, name))
+  writeFileSync(path.join(folder, 'seg.dcm'), cubeSeg(change))
+  return folder
+}
 
 const payload = Buffer.from('x'.repeat(4096))
 let zeros: Buffer | undefined
@@ -70,6 +77,11 @@ const corpus: [string, Make, RegExp][] = [
   ['labels-float', withLabels('labels-float.zip', () => mutate(labelBytes((i) => i % 2), setF32(352 + 4 * 7, 0.5))), /labels-float\.zip!\/ct\.labels\.nii\.gz: a label map needs whole-number labels; voxel 7 holds 0\.5/],
   ['labels-too-many', withLabels('labels-too-many.zip', () => labelBytes((i) => i % 30)), /labels-too-many\.zip!\/ct\.labels\.nii\.gz: distinct label values \(more than 20\) exceeds limits\.max_labels = 20/],
   ['no-pixel-spacing', dicomFolder('no-pixel-spacing', () => ({ omit: ['PixelSpacing'] })), /no-pixel-spacing\/s-1\.dcm: no Pixel Spacing \(0028,0030\)/],
+  ['seg-other-series', withSeg('seg-other-series', { referencedSeriesUid: '1.2.826.0.1.3680043.8.498.7777' }), /seg-other-series\/seg\.dcm: the SEG references series 1\.2\.826\.0\.1\.3680043\.8\.498\.7777, which is not in the case \(its image series is 1\.2\.826\.0\.1\.3680043\.8\.498\.9001\)/],
+  // Frames on slices 1..4; slice 2's source image (frame 2) is an instance nobody uploaded.
+  ['seg-missing-image', withSeg('seg-missing-image', { sliceUid: (k) => `1.2.826.0.1.3680043.8.498.9001.${k === 2 ? 99 : k + 1}` }), /seg-missing-image\/seg\.dcm: frame 2 is derived from image 1\.2\.826\.0\.1\.3680043\.8\.498\.9001\.99, which is not in series 1\.2\.826\.0\.1\.3680043\.8\.498\.9001/],
+  // Shifted 6.5 mm up, the frames of slices 1..4 sit at z 7.5..10.5 mm; the image ends at slice 5 (z 5 mm, edge 5.5).
+  ['seg-outside', withSeg('seg-outside', { zShiftMm: 6.5 }), /seg-outside\/seg\.dcm: 4 of 4 frames lie outside the image \(frame 1 at -8\.0, -8\.0, 7\.5 mm LPS; the image covers slices 0\.\.5\)/],
   ['no-position', dicomFolder('no-position', () => ({ omit: ['ImagePositionPatient'] })), /no-position\/s-1\.dcm: no usable image series; found .* \(no Image Position\/Orientation Patient\)/],
 ]
 
@@ -189,6 +201,37 @@ describe('the hostile corpus', () => {
     expect((await cli('convert', zip, converted)).code).toBe(0)
     const volume = await readNifti(converted)
     expect([...volume.size]).toEqual([series.columns, series.rows, series.slices])
+  })
+
+  it('a valid SEG and SR are used; an SR of another template or without points leaves a warning and no landmarks', async () => {
+    type Processed = { status: string; label_source: string; labels: { value: number; volume_ml: number }[]; landmarks: { name: string; lps_mm: number[] }[]; warnings: { code: string; message: string }[] }
+    const variants: [string, Buffer, RegExp | undefined][] = [
+      ['sr-valid', landmarkSr(), undefined],
+      // TID 10011 is the CT Radiation Dose report scanners put beside a series.
+      ['sr-dose', landmarkSr({ change: (d) => void ((d.ContentTemplateSequence as { TemplateIdentifier: string }[])[0].TemplateIdentifier = '10011') }), /^sr_ignored: (hostile\/)?sr-dose\/sr\.dcm: structured report with template TID 10011, not an Imaging Measurement Report \(TID 1500\); no landmarks read from it$/],
+      ['sr-no-points', landmarkSr({ points: false }), /^sr_no_points: (hostile\/)?sr-no-points\/sr\.dcm: the TID 1500 report holds no SCOORD3D POINT or MULTIPOINT; no landmarks$/],
+    ]
+    for (const [name, sr, warning] of variants) {
+      const folder = writeSeries(path.join(root, name))
+      writeFileSync(path.join(folder, 'seg.dcm'), cubeSeg())
+      writeFileSync(path.join(folder, 'sr.dcm'), sr)
+      const lines = await cli('run', folder, '--out', path.join(root, `${name}-out`), '--workers', '0', '--no-progress', '--json')
+      expect(lines.code).toBe(0)
+      const reports = [JSON.parse(readFileSync(path.join(root, `${name}-out`, name, 'report.json'), 'utf8')), ...(await throughIngest(folder, path.join(root, `${name}-cloud`)))] as Processed[]
+      for (const report of reports) {
+        expect(report.status).toBe('processed')
+        expect(report.label_source).toBe('reference')
+        expect(report.labels.find((l) => l.value === 1)!.volume_ml).toBeCloseTo(cubeVolumeMl, 6)
+        const warnings = report.warnings.map((w) => `${w.code}: ${w.message}`)
+        if (warning) {
+          expect(report.landmarks).toEqual([])
+          expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(warning)]))
+        } else {
+          expect(report.landmarks.map((l) => [l.name, ...l.lps_mm])).toEqual([['cube corner', ...landmarkLps]])
+          expect(warnings.filter((w) => /^sr_/.test(w))).toEqual([])
+        }
+      }
+    }
   })
 
   it('config overrides that fail the schema: the CLI exits 2 naming the setting; ingest refuses the manifest', async () => {
