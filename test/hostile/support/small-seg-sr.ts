@@ -42,7 +42,7 @@ function truth(change: SegBreak = {}, landmarks = true): SampleTruth {
       sr: '1.2.826.0.1.3680043.8.498.9004.1',
       slice: change.sliceUid ?? ((k) => `${refSeries}.${k + 1}`),
     },
-  } as SampleTruth
+  } as unknown as SampleTruth // the encoders read grid, uids, bones, landmarks and ids only; no phantom body
 }
 
 /** The cube of small-dicom.ts as a one-segment BINARY SEG (frames on slices 1..4). */
