@@ -16,6 +16,7 @@ import { LocalStateMachine } from '../../src/local/local-state-machine.js'
 import { localStageHandlers } from '../../src/local/stage-handlers.js'
 import { BadInputError } from '../../src/pipeline/errors.js'
 import { ingestObject } from '../../src/pipeline/ingest.js'
+import { reportSchema } from '../../src/pipeline/report-schema.js'
 import { readNifti } from '../../src/io/nifti.js'
 import { tarBytes, zipBytes } from './support/archive-writers.js'
 import { mutate, offsets, setF32, setI16, validNiftiBytes } from './support/broken-nifti.js'
@@ -139,6 +140,27 @@ async function throughIngest(input: string, work: string) {
   return reportsUnder(buckets.output)
 }
 
+/**
+ * Ingest a manifest that must be refused: BadInputError, no execution started, the input
+ * untouched, and a failed report (kind bad_input, the same message) in the output bucket.
+ */
+async function ingestRefused(inputRoot: string, key: string, reportKey = `${key.split('/')[0]}/${path.basename(path.dirname(key))}/report.json`) {
+  const buckets = { input: inputRoot, work: mkdtempSync(path.join(root, 'w-')), output: mkdtempSync(path.join(root, 'o-')) }
+  const uploaded = sha(inputRoot)
+  const starts: string[] = []
+  const starter = { start: async (name: string) => (starts.push(name), { started: true, executionId: name }) }
+  const error = await ingestObject('input', key, { stores: folderStores(buckets), workBucket: 'work', outputBucket: 'output', starter, config: {} }).catch((e: unknown) => e)
+  expect(error).toBeInstanceOf(BadInputError)
+  expect(starts).toEqual([])
+  expect(sha(inputRoot)).toBe(uploaded)
+  expect(readdirSync(buckets.output, { recursive: true }).filter((f) => String(f).endsWith('.json'))).toEqual([reportKey])
+  const report = reportSchema.parse(JSON.parse(readFileSync(path.join(buckets.output, reportKey), 'utf8')))
+  expect(report.status).toBe('failed')
+  expect(report.error?.kind).toBe('bad_input')
+  expect(report.outputs.report).toEqual({ bucket: 'output', key: reportKey })
+  return { error: error as BadInputError, report: report as typeof report & { error: { message: string } } }
+}
+
 beforeAll(async () => {
   valid = await validNiftiBytes(root)
   writeFileSync(configFile, JSON.stringify(settings))
@@ -234,6 +256,23 @@ describe('the hostile corpus', () => {
     }
   })
 
+  it('a broken case.json is refused at ingest with a failure report naming the manifest and the field', async () => {
+    const cases: [string, string, RegExp, string?][] = [
+      ['not-json', '{"files": [', /^pelvis\/not-json\/case\.json: the case manifest is not JSON \(/],
+      ['unknown-key', '{"case_id": "c-7", "refrence_labels": "x.nii.gz"}', /^pelvis\/unknown-key\/case\.json: invalid case manifest: : Unrecognized key: "refrence_labels"/, 'pelvis/c-7/report.json'],
+      ['missing-file', '{"files": ["s-1.dcm", "s-9.dcm"]}', /^pelvis\/missing-file\/case\.json: manifest lists pelvis\/missing-file\/s-9\.dcm, which is not in the bucket$/],
+      ['bad-override', '{"dataset": "other", "config": {"segmentation": {"lower_hu": "200 HU"}}}', /^pelvis\/bad-override\/case\.json: invalid pipeline config: segmentation\.lower_hu: /, 'other/bad-override/report.json'],
+    ]
+    for (const [name, manifest, message, reportKey] of cases) {
+      const inputRoot = path.join(root, `refused-${name}`)
+      writeSeries(path.join(inputRoot, 'pelvis', name))
+      writeFileSync(path.join(inputRoot, 'pelvis', name, 'case.json'), manifest)
+      const { error, report } = await ingestRefused(inputRoot, `pelvis/${name}/case.json`, reportKey)
+      expect(error.message).toMatch(message)
+      expect(report.error.message).toBe(error.message)
+    }
+  })
+
   it('config overrides that fail the schema: the CLI exits 2 naming the setting; ingest refuses the manifest', async () => {
     for (const [bad, field] of [[{ limits: { max_voxels: -5 } }, /limits\.max_voxels/], [{ limits: { max_vox: 5 } }, /limits: Unrecognized key/], [{ resample: { spacing_mm: 5000 } }, /resample\.spacing_mm/]] as const) {
       const config = path.join(root, 'bad-settings.json')
@@ -245,12 +284,10 @@ describe('the hostile corpus', () => {
 
       const folder = writeSeries(path.join(root, `manifest-${Math.random().toString(36).slice(2)}`, 'case'))
       writeFileSync(path.join(folder, 'case.json'), JSON.stringify({ config: bad }))
-      const stores = folderStores({ input: path.dirname(folder), work: path.join(root, 'w'), output: path.join(root, 'o') })
-      const starter = { start: async () => ({ started: true, executionId: 'x' }) }
-      const error = await ingestObject('input', 'case/case.json', { stores, workBucket: 'work', outputBucket: 'output', starter, config: {} }).catch((e: unknown) => e)
-      expect(error).toBeInstanceOf(BadInputError)
-      expect((error as Error).message).toMatch(/^case\/case\.json: invalid pipeline config: /)
-      expect((error as Error).message).toMatch(field)
+      const refused = await ingestRefused(path.dirname(folder), 'case/case.json')
+      expect(refused.error.message).toMatch(/^case\/case\.json: invalid pipeline config: /)
+      expect(refused.error.message).toMatch(field)
+      expect(refused.report.error.message).toBe(refused.error.message)
     }
   })
 })
