@@ -20,13 +20,18 @@ import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { isArchivePath } from '../io/archive.js'
 import { withUnpackedArchive } from '../io/with-unpacked-archive.js'
 import { dropDuplicateInstances } from '../io/dicom-series-checks.js'
-import { defaultLimits } from '../pipeline/config.js'
+import { type Limits, defaultLimits } from '../pipeline/config.js'
+import { loadConfigFile } from './load-config.js'
 
 export interface ConvertFlags {
   series?: string
   json?: boolean
   /** Resample tilted or non-uniformly spaced stacks onto an orthogonal uniform grid (default true; --no-reslice). */
   reslice?: boolean
+  /** Pipeline settings file (--config); only its `limits` apply to convert (archive unpacking). */
+  config?: string
+  /** Limits for unpacking an archive input (default: --config's, else the defaults). */
+  limits?: Limits
 }
 
 export interface SeriesSummary {
@@ -155,20 +160,36 @@ const round = (v: number, digits = 6) => Math.round(v * 10 ** digits) / 10 ** di
 export async function runConvertCommand(input: string, output: string, flags: ConvertFlags = {}, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<ConvertResult> {
   const started = performance.now()
   if (!/\.nii(\.gz)?$/i.test(output)) throw new BadInputError('output must end in .nii or .nii.gz', { file: output })
-  if (isArchivePath(input)) return withUnpackedArchive(input, defaultLimits, (folder) => runConvertCommand(folder, output, flags, write))
-  const { files, skipped } = await discoverDicomFiles(input)
+  if (isArchivePath(input)) {
+    const limits = flags.limits ?? (flags.config ? (await loadConfigFile(flags.config)).limits : defaultLimits)
+    return withUnpackedArchive(input, limits, (folder) => convertFolder(folder, output, flags, write, started, input))
+  }
+  return convertFolder(input, output, flags, write, started)
+}
+
+/**
+ * Convert the series found under `input`. For an unpacked archive, messages and the sidecar name
+ * the archive and its entries (case.zip!/ct/1.dcm), never the temporary folder.
+ */
+async function convertFolder(input: string, output: string, flags: ConvertFlags, write: (text: string) => void, started: number, archive?: string): Promise<ConvertResult> {
+  const nameOf = (file: string): string => {
+    if (!archive) return file
+    const entry = path.relative(input, file).split(path.sep).join('/')
+    return entry ? `${archive}!/${entry}` : archive
+  }
+  const { files, skipped } = await discoverDicomFiles(input).catch(renamed(nameOf))
 
   const headers: DicomHeader[] = []
   for (const file of files) {
     try {
       headers.push(await readDicomHeader(file))
     } catch (error) {
-      throw new BadInputError(`cannot read DICOM header: ${errorMessage(error)}`, { file })
+      throw new BadInputError(`cannot read DICOM header: ${errorMessage(error)}`, { file: nameOf(file) })
     }
   }
   const headerWarnings: { code: string; message: string }[] = []
-  const inventory = dropDuplicateInstances(inventoryDicom(headers), headerWarnings, (f) => path.relative(input, f) || path.basename(f))
-  const { chosen, found } = selectSeries(inventory, input, flags.series)
+  const inventory = dropDuplicateInstances(inventoryDicom(headers), headerWarnings, (f) => (archive ? nameOf(f) : path.relative(input, f) || path.basename(f)))
+  const { chosen, found } = selectSeries(inventory, nameOf(input), flags.series)
 
   // Slice geometry from the headers, before decoding any pixel.
   let geometry: SliceGeometry | null = null
@@ -177,17 +198,17 @@ export async function runConvertCommand(input: string, output: string, flags: Co
     try {
       geometry = sliceGeometry(chosen.headers)
     } catch (error) {
-      throw new BadInputError(`slice geometry: ${errorMessage(error)}`, { file: path.dirname(chosen.headers[0].file) })
+      throw new BadInputError(`slice geometry: ${errorMessage(error)}`, { file: nameOf(path.dirname(chosen.headers[0].file)) })
     }
     warnings.push(...geometry.warnings.map((w) => w.message))
   }
   const firstFile = geometry?.files[0] ?? chosen.headers[0].file
-  const acquisition = await readDicomAcquisition(firstFile)
+  const acquisition = await readDicomAcquisition(firstFile).catch(renamed(nameOf))
   if (geometry && acquisition.gantryDetectorTilt !== undefined && Math.abs(Math.abs(acquisition.gantryDetectorTilt) - geometry.tilt.degrees) > 0.1) {
     warnings.push(`GantryDetectorTilt says ${acquisition.gantryDetectorTilt}° but the slice positions give ${round(geometry.tilt.degrees, 2)}°`)
   }
 
-  const decoded: Image = await readDicomSeries(chosen)
+  const decoded: Image = await readDicomSeries(chosen).catch(renamed(nameOf))
   let image = decoded
   let tiltCorrection: ConvertSidecar['tiltCorrection'] = { applied: false, reason: geometry ? 'no tilt, uniform spacing: nothing to correct' : 'no header slice geometry (single file)' }
   let layout = 'as decoded by GDCM (single-slice or multi-frame file: no header slice geometry)'
@@ -197,7 +218,7 @@ export async function runConvertCommand(input: string, output: string, flags: Co
       image = laid.image
       layout = `dcm2niix layout from the headers: i = column, j = Rows-1-row, k ascending along the slice normal${laid.reversedSlices ? ' (decoder order reversed)' : ''}`
     } catch (error) {
-      throw new BadInputError(`slice geometry does not match the decoded volume: ${errorMessage(error)}`, { file: path.dirname(chosen.headers[0].file) })
+      throw new BadInputError(`slice geometry does not match the decoded volume: ${errorMessage(error)}`, { file: nameOf(path.dirname(chosen.headers[0].file)) })
     }
     if (needsReslice(geometry)) {
       const problem = [geometry.tilt.detected ? `gantry tilt ${round(geometry.tilt.degrees, 2)}°` : '', geometry.spacing.uniform ? '' : 'non-uniform slice spacing'].filter(Boolean).join(' and ')
@@ -228,7 +249,7 @@ export async function runConvertCommand(input: string, output: string, flags: Co
 
   const chosenSummary = found.find((s) => s.status === 'chosen') as SeriesSummary
   const sidecar: ConvertSidecar = {
-    source: path.resolve(input),
+    source: path.resolve(archive ?? input),
     output: path.resolve(output),
     series: {
       ...chosenSummary,
@@ -267,6 +288,14 @@ export async function runConvertCommand(input: string, output: string, flags: Co
   return { output, sidecarPath, sidecar, ms: performance.now() - started }
 }
 
+/** A BadInputError about a file of the unpacked archive, re-addressed to the name users know. */
+function renamed(nameOf: (file: string) => string) {
+  return (error: unknown): never => {
+    if (error instanceof BadInputError && error.file) throw new BadInputError(error.message.slice(error.file.length + 2), { file: nameOf(error.file), field: error.field }, { cause: error })
+    throw error
+  }
+}
+
 export function registerConvertCommand(program: Command): Command {
   return program
     .command('convert')
@@ -275,6 +304,7 @@ export function registerConvertCommand(program: Command): Command {
     .argument('<output>', 'output .nii or .nii.gz (the sidecar goes next to it as .json)')
     .option('--series <uid>', 'SeriesInstanceUID to convert instead of the primary series')
     .option('--json', 'print the sidecar JSON on stdout')
+    .option('-c, --config <file.json>', 'pipeline settings (JSON); convert uses their limits when unpacking an archive')
     .option('--no-reslice', 'keep tilted or non-uniformly spaced stacks as acquired (default: resample onto an orthogonal uniform grid)')
     .action(async (input: string, output: string, flags: ConvertFlags) => {
       const r = await runConvertCommand(input, output, flags)
