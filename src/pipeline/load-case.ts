@@ -122,11 +122,12 @@ export async function loadCase(caseFiles: CaseFile[], limits: Limits = defaultLi
     reference = { labels: resampleLabels(labels, grid), names: {}, source: labelsFile.key }
   } else if (inventory.segmentations.length) {
     const seg = inventory.segmentations[0]
-    await checkSegReferences(seg.file, keyOf.get(seg.file) ?? path.basename(seg.file), { grid, series: imageSeries })
-    const { labels, segments, warnings: segWarnings } = await readDicomSeg(seg.file, grid)
+    const segName = keyOf.get(seg.file) ?? path.basename(seg.file)
+    await checkSegReferences(seg.file, segName, { grid, series: imageSeries })
+    const { labels, segments, warnings: segWarnings } = await readDicomSeg(seg.file, grid).catch(rename(segName))
     const names: Record<string, string> = {}
     for (const segment of segments) names[String(segment.number)] = segment.label
-    reference = { labels, names, source: keyOf.get(seg.file) ?? path.basename(seg.file) }
+    reference = { labels, names, source: segName }
     for (const message of segWarnings ?? []) warnings.push({ code: 'segmentation', message })
   }
 

@@ -2,7 +2,7 @@
 // maker that writes the input (a file or a DICOM folder) and the message its BadInputError must
 // match under \`corpusSettings\`. Used in-process (broken-corpus.test.ts) and one process per
 // case (peak-memory.test.ts).
-import { writeFileSync } from 'node:fs'
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import zlib from 'node:zlib'
 import { tarBytes, zipBytes } from './archive-writers.js'
@@ -69,6 +69,13 @@ export function hostileCorpus(valid: () => Buffer): [string, Make, RegExp][] {
     ['seg-missing-image', withSeg('seg-missing-image', { sliceUid: (k) => `1.2.826.0.1.3680043.8.498.9001.${k === 2 ? 99 : k + 1}` }), /seg-missing-image\/seg\.dcm: frame 2 is derived from image 1\.2\.826\.0\.1\.3680043\.8\.498\.9001\.99, which is not in series 1\.2\.826\.0\.1\.3680043\.8\.498\.9001/],
     // Shifted 6.5 mm up, the frames of slices 1..4 sit at z 7.5..10.5 mm; the image ends at slice 5 (z 5 mm, edge 5.5).
     ['seg-outside', withSeg('seg-outside', { zShiftMm: 6.5 }), /seg-outside\/seg\.dcm: 4 of 4 frames lie outside the image \(frame 1 at -8\.0, -8\.0, 7\.5 mm LPS; the image covers slices 0\.\.5\)/],
+    // Header intact, pixel data cut in half: dcmqi refuses it; the message names the entry in the archive.
+    ['seg-truncated', async (dir) => {
+      const folder = writeSeries(path.join(dir, 'series'))
+      const seg = cubeSeg()
+      const entries = readdirSync(folder).map((f) => ({ name: `ct/${f}`, data: readFileSync(path.join(folder, f)) }))
+      return file('seg-truncated.zip', () => zipBytes([...entries, { name: 'ct/seg.dcm', data: seg.subarray(0, seg.length - 64) }]))(dir)
+    }, /seg-truncated\.zip!\/ct\/seg\.dcm: dcmqi cannot decode this DICOM SEG/],
     ['no-position', dicomFolder('no-position', () => ({ omit: ['ImagePositionPatient'] })), /no-position\/s-1\.dcm: no usable image series; found .* \(no Image Position\/Orientation Patient\)/],
   ]
 }
