@@ -20,7 +20,8 @@ import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { isArchivePath } from '../io/archive.js'
 import { withUnpackedArchive } from '../io/with-unpacked-archive.js'
 import { dropDuplicateInstances } from '../io/dicom-series-checks.js'
-import { defaultLimits } from '../pipeline/config.js'
+import { type Limits, defaultLimits } from '../pipeline/config.js'
+import { loadConfigFile } from './load-config.js'
 
 export interface ConvertFlags {
   series?: string
@@ -29,6 +30,10 @@ export interface ConvertFlags {
   reslice?: boolean
   /** Enhanced multi-frame: the frame kind to convert (a FrameType word such as FIELD_MAP). */
   frameType?: string
+  /** Pipeline settings file (--config); only its `limits` apply to convert (archive unpacking). */
+  config?: string
+  /** Limits for unpacking an archive input (default: --config's, else the defaults). */
+  limits?: Limits
 }
 
 export interface ConvertSidecar {
@@ -96,20 +101,36 @@ const round = (v: number, digits = 6) => Math.round(v * 10 ** digits) / 10 ** di
 export async function runConvertCommand(input: string, output: string, flags: ConvertFlags = {}, write: (text: string) => void = (t) => process.stdout.write(t)): Promise<ConvertResult> {
   const started = performance.now()
   if (!/\.nii(\.gz)?$/i.test(output)) throw new BadInputError('output must end in .nii or .nii.gz', { file: output })
-  if (isArchivePath(input)) return withUnpackedArchive(input, defaultLimits, (folder) => runConvertCommand(folder, output, flags, write))
-  const { files, skipped } = await discoverDicomFiles(input)
+  if (isArchivePath(input)) {
+    const limits = flags.limits ?? (flags.config ? (await loadConfigFile(flags.config)).limits : defaultLimits)
+    return withUnpackedArchive(input, limits, (folder) => convertFolder(folder, output, flags, write, started, input))
+  }
+  return convertFolder(input, output, flags, write, started)
+}
+
+/**
+ * Convert the series found under `input`. For an unpacked archive, messages and the sidecar name
+ * the archive and its entries (case.zip!/ct/1.dcm), never the temporary folder.
+ */
+async function convertFolder(input: string, output: string, flags: ConvertFlags, write: (text: string) => void, started: number, archive?: string): Promise<ConvertResult> {
+  const nameOf = (file: string): string => {
+    if (!archive) return file
+    const entry = path.relative(input, file).split(path.sep).join('/')
+    return entry ? `${archive}!/${entry}` : archive
+  }
+  const { files, skipped } = await discoverDicomFiles(input).catch(renamed(nameOf))
 
   const headers: DicomHeader[] = []
   for (const file of files) {
     try {
       headers.push(await readDicomHeader(file))
     } catch (error) {
-      throw new BadInputError(`cannot read DICOM header: ${errorMessage(error)}`, { file })
+      throw new BadInputError(`cannot read DICOM header: ${errorMessage(error)}`, { file: nameOf(file) })
     }
   }
   const headerWarnings: { code: string; message: string }[] = []
-  const inventory = dropDuplicateInstances(inventoryDicom(headers), headerWarnings, (f) => path.relative(input, f) || path.basename(f))
-  const { chosen, found } = selectSeries(inventory, input, flags.series)
+  const inventory = dropDuplicateInstances(inventoryDicom(headers), headerWarnings, (f) => (archive ? nameOf(f) : path.relative(input, f) || path.basename(f)))
+  const { chosen, found } = selectSeries(inventory, nameOf(input), flags.series)
 
   // Geometry from the headers, the tilt/spacing decision and the reslice: one library function.
   const volume = await readDicomVolume(chosen, {
@@ -117,7 +138,7 @@ export async function runConvertCommand(input: string, output: string, flags: Co
     gantryTilt: flags.reslice === false ? 'keep' : 'correct',
     nonUniformSpacing: flags.reslice === false ? 'keep' : 'resample',
     frameKind: flags.frameType,
-  })
+  }).catch(renamed(nameOf))
   const { image, geometry, acquisition, layout } = volume
   const warnings = [...headerWarnings, ...volume.warnings].map((w) => w.message)
   const tiltCorrection = volume.correction
@@ -128,7 +149,7 @@ export async function runConvertCommand(input: string, output: string, flags: Co
 
   const chosenSummary = found.find((s) => s.status === 'chosen') as SeriesSummary
   const sidecar: ConvertSidecar = {
-    source: path.resolve(input),
+    source: path.resolve(archive ?? input),
     output: path.resolve(output),
     series: {
       ...chosenSummary,
@@ -167,6 +188,14 @@ export async function runConvertCommand(input: string, output: string, flags: Co
   return { output, sidecarPath, sidecar, ms: performance.now() - started }
 }
 
+/** A BadInputError about a file of the unpacked archive, re-addressed to the name users know. */
+function renamed(nameOf: (file: string) => string) {
+  return (error: unknown): never => {
+    if (error instanceof BadInputError && error.file) throw new BadInputError(error.message.slice(error.file.length + 2), { file: nameOf(error.file), field: error.field }, { cause: error })
+    throw error
+  }
+}
+
 export function registerConvertCommand(program: Command): Command {
   return program
     .command('convert')
@@ -176,6 +205,7 @@ export function registerConvertCommand(program: Command): Command {
     .option('--series <uid>', 'SeriesInstanceUID to convert instead of the primary series')
     .option('--json', 'print the sidecar JSON on stdout')
     .option('--frame-type <word>', 'enhanced multi-frame files mixing frame kinds: convert the frames whose FrameType holds this word (e.g. FIELD_MAP)')
+    .option('-c, --config <file.json>', 'pipeline settings (JSON); convert uses their limits when unpacking an archive')
     .option('--no-reslice', 'keep tilted or non-uniformly spaced stacks as acquired (default: resample onto an orthogonal uniform grid)')
     .action(async (input: string, output: string, flags: ConvertFlags) => {
       const r = await runConvertCommand(input, output, flags)

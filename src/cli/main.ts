@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // The voxelflow command.
 import { Command, InvalidArgumentError, Option } from 'commander'
-import { existsSync, promises as fs } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { type PipelineConfig, parseConfig } from '../pipeline/config.js'
-import { BadInputError, errorMessage } from '../pipeline/errors.js'
+import { errorMessage } from '../pipeline/errors.js'
+import { loadConfigFile as loadConfig } from './load-config.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { terminalProgress } from './progress.js'
 import { formatSummary } from './summary.js'
@@ -30,21 +30,6 @@ const positiveNumber = (name: string) => (value: string) => {
   const n = Number(value)
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a positive number`)
   return n
-}
-
-async function loadConfig(file?: string, overrides: Record<string, unknown> = {}): Promise<PipelineConfig> {
-  let settings: Record<string, unknown> = {}
-  if (file) {
-    const text = await fs.readFile(file, 'utf8').catch(() => {
-      throw new BadInputError('cannot read config file', { file })
-    })
-    try {
-      settings = JSON.parse(text) as Record<string, unknown>
-    } catch (error) {
-      throw new BadInputError(`config is not JSON: ${errorMessage(error)}`, { file })
-    }
-  }
-  return parseConfig({ ...settings, ...overrides }, file ?? 'config')
 }
 
 interface RunFlags {

@@ -17,7 +17,7 @@
 // Only grids whose axes map one-to-one onto the input axes (isSeparable) are supported; the
 // pipeline's isotropic grids keep the input direction, so they always are.
 import { indexToPhysical } from '../image/geometry.js'
-import { type ComponentType, type Grid, type Image, type PixelArray, allocatePixels, makeImage, pixelsOf } from '../image/image.js'
+import { type ComponentType, type Grid, type Image, allocatePixels, makeImage, pixelsOf } from '../image/image.js'
 import {
   type AxisTaps, type Interpolator, applyDefault, axisPass, axisTaps, convertInto, indexMap, isSeparable, nearestSeparable, prefilterAxisInPlace, rangeOf, toType,
 } from './resample.js'

@@ -11,6 +11,7 @@ import type { ExecutionStarter } from './task-callbacks.js'
 import type { StoreResolver } from '../store/object-store.js'
 import { isNiftiPath } from '../io/nifti.js'
 import { archiveStem, isArchivePath } from '../io/archive.js'
+import { reportRefusedManifest } from './report-refused-manifest.js'
 
 export const manifestFileName = 'case.json'
 
@@ -48,7 +49,9 @@ export type IngestOutcome =
 export async function ingestObject(bucket: string, key: string, deps: IngestDependencies): Promise<IngestOutcome> {
   const store = deps.stores(bucket)
   const folder = path.dirname(key) === '.' ? '' : `${path.dirname(key)}/`
-  if (path.basename(key) === manifestFileName) return startManifestCase(bucket, key, folder, deps)
+  if (path.basename(key) === manifestFileName) {
+    return startManifestCase(bucket, key, folder, deps).catch(reportRefusedManifest({ bucket, key, stores: deps.stores, workBucket: deps.workBucket, outputBucket: deps.outputBucket, config: deps.config }))
+  }
   // One NIfTI at the top of a dataset, or one archive (.zip, .tar, .tar.gz) anywhere, is a whole case.
   if (isLoneNiftiKey(key) || isArchivePath(key)) {
     if (await store.head(`${folder}${manifestFileName}`)) return { key, action: 'ignored', reason: 'part of a case with a manifest' }
@@ -62,7 +65,11 @@ export async function ingestObject(bucket: string, key: string, deps: IngestDepe
 
 async function startManifestCase(bucket: string, key: string, folder: string, deps: IngestDependencies): Promise<IngestOutcome> {
   const store = deps.stores(bucket)
-  const parsed = uploadedManifestSchema.safeParse(await getJson(store, key).catch(() => undefined))
+  const json = await getJson(store, key).catch((error: unknown) => {
+    if (error instanceof SyntaxError) throw new BadInputError(`the case manifest is not JSON (${error.message})`, { file: key })
+    return undefined
+  })
+  const parsed = uploadedManifestSchema.safeParse(json)
   if (!parsed.success) throw new BadInputError(`invalid case manifest: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, { file: key })
   const manifest = parsed.data
   const listed = await store.list(folder)

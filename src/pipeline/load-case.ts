@@ -10,7 +10,8 @@ import { frameCount, inventoryDicom } from '../io/dicom-series.js'
 import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
 import { readDicomVolume } from '../io/dicom-volume.js'
 import { readDicomSeg } from '../io/dicom-seg.js'
-import { readTid1500Landmarks } from '../io/dicom-sr.js'
+import { checkSegReferences } from '../io/dicom-seg-references.js'
+import { readCaseLandmarks } from './read-case-landmarks.js'
 import { isNiftiPath } from '../io/nifti.js'
 import { readInputNifti } from '../io/read-input-nifti.js'
 import { type Limits, defaultLimits } from './config.js'
@@ -88,6 +89,7 @@ export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions =
   const inventory = dropDuplicateInstances(inventoryDicom(dicomHeaders), warnings, (f) => keyOf.get(f) ?? path.basename(f))
 
   let loaded: Omit<LoadedCase, 'landmarks' | 'warnings' | 'reference'>
+  let imageSeries: { seriesInstanceUid: string; sopInstanceUids: Set<string> } | undefined
   if (inventory.series.length) {
     if (niftiImages.length) warnings.push({ code: 'file_ignored', message: `NIfTI images ignored: the case has a DICOM series` })
     const { chosen: group, found } = selectSeries(inventory, keyOf.get(dicomHeaders[0].file) ?? dicomHeaders[0].file, options.dicom.series_instance_uid)
@@ -103,6 +105,7 @@ export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions =
       nonUniformSpacing: options.dicom.non_uniform_spacing,
     }).catch(rename(path.posix.dirname(firstKey)))
     for (const w of volume.warnings) warnings.push(w)
+    imageSeries = { seriesInstanceUid: group.seriesInstanceUid, sopInstanceUids: new Set(group.headers.map((h) => h.sopInstanceUid)) }
     const image = volume.image
     loaded = {
       image,
@@ -137,10 +140,12 @@ export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions =
     reference = { labels: resampleLabels(labels, grid), names: {}, source: labelsFile.key }
   } else if (inventory.segmentations.length) {
     const seg = inventory.segmentations[0]
-    const { labels, segments, warnings: segWarnings } = await readDicomSeg(seg.file, grid)
+    const segName = keyOf.get(seg.file) ?? path.basename(seg.file)
+    await checkSegReferences(seg.file, segName, { grid, series: imageSeries })
+    const { labels, segments, warnings: segWarnings } = await readDicomSeg(seg.file, grid).catch(rename(segName))
     const names: Record<string, string> = {}
     for (const segment of segments) names[String(segment.number)] = segment.label
-    reference = { labels, names, source: keyOf.get(seg.file) ?? path.basename(seg.file) }
+    reference = { labels, names, source: segName }
     for (const message of segWarnings ?? []) warnings.push({ code: 'segmentation', message })
   }
 
@@ -154,18 +159,7 @@ export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions =
     prediction = { labels: resampleLabels(labels, grid), source: predictionFile.key }
   }
 
-  const landmarks: LoadedCase['landmarks'] = []
-  for (const sr of inventory.reports) {
-    const { points } = await readTid1500Landmarks(sr.file)
-    for (const point of points) {
-      landmarks.push({
-        name: point.name,
-        ...(point.code && { code: point.code }),
-        ...(point.laterality && { laterality: point.laterality }),
-        lps_mm: [point.lps[0], point.lps[1], point.lps[2]],
-      })
-    }
-  }
+  const landmarks: LoadedCase['landmarks'] = await readCaseLandmarks(inventory.reports.map((sr) => ({ file: sr.file, name: keyOf.get(sr.file) ?? path.basename(sr.file) })), warnings)
   for (const file of files.filter((f) => f.role === 'reference_landmarks')) landmarks.push(...(await readLandmarksJson(file)).points)
   const landmarksFile = files.find((f) => f.role === 'prediction_landmarks')
   const predictedLandmarks = landmarksFile ? await readLandmarksJson(landmarksFile) : undefined

@@ -1,5 +1,5 @@
 // Fuzzing the readers of uploaded files (issue 9): a fixed seed, a bounded number of mutations of
-// a valid NIfTI (ITK-written) and a valid DICOM series (bit flips, truncations, header fields set
+// a valid NIfTI (ITK-written), a valid DICOM series and the SEG and SR beside it (bit flips, truncations, header fields set
 // to hostile values). Every outcome must be a success or a BadInputError; no other exception, no
 // iteration longer than 5 s, and memory bounded by the configured limits.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
@@ -14,6 +14,7 @@ import { loadCase } from '../../src/pipeline/load-case.js'
 import { makeRandom, type Random } from '../../src/sample/random.js'
 import { offsets, validNiftiBytes } from './support/broken-nifti.js'
 import { writeSeries } from './support/small-dicom.js'
+import { cubeSeg, landmarkSr } from './support/small-seg-sr.js'
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vf-fuzz-'))
 // Small limits: whatever a mutated header claims, an accepted file stays tiny.
@@ -70,9 +71,12 @@ function changeNiftiField(bytes: Buffer, random: Random): Buffer {
 
 /** DICOM: find a tag's element (explicit VR little endian) and overwrite its length or value. */
 const dicomTags = ['28001000', '28001100', '28000001', '28000101', '28000301', '28003000', '20003200', '20003700', '08001600', '08006000', 'e07f1000']
-function changeDicomField(bytes: Buffer, random: Random): Buffer {
+// SEG and SR: Referenced SOP Instance UID, Series Instance UID, Number of Frames, Referenced Segment
+// Number, Template Identifier, Graphic Data, Value Type.
+const segSrTags = ['08005511', '20000e00', '28000800', '62000b00', '400000db', '70002200', '400040a0']
+function changeDicomField(bytes: Buffer, random: Random, tags = dicomTags): Buffer {
   const out = Buffer.from(bytes)
-  const tag = Buffer.from(pick(random, dicomTags), 'hex')
+  const tag = Buffer.from(pick(random, tags), 'hex')
   const at = out.indexOf(tag, 132)
   if (at < 0) return out
   if (random.next() < 0.5) out.writeUInt16LE(Math.floor(random.next() * 65536), at + 6) // the value length
@@ -133,6 +137,31 @@ describe('fuzzing the readers of uploaded files', () => {
       const files = dicomFiles.map(({ name }) => ({ file: path.join(folder, name), key: `dicom-${i}/${name}`, role: 'auto' as const }))
       const outcome = await outcomeOf(() => loadCase(files, { dicom: config.dicom, limits })).catch((error: unknown) => {
         throw new Error(`iteration ${i} (${['bit flips', 'truncation', 'field change'][kind]} of ${victims.join(', ')}): ${String(error)}`)
+      })
+      counts[outcome]++
+      rmSync(folder, { recursive: true })
+    }
+    expect(counts.ok).toBeGreaterThan(0)
+    expect(counts.bad_input).toBeGreaterThan(0)
+  })
+
+  it('12 cases with a mutated SEG or SR beside a valid series: the case loads or ends in a BadInputError', async () => {
+    const random = makeRandom('fuzz-seg-sr', 9)
+    const originals = { 'seg.dcm': cubeSeg(), 'sr.dcm': landmarkSr() }
+    const counts = { ok: 0, bad_input: 0 }
+    for (let i = 0; i < 12; i++) {
+      const folder = path.join(root, `seg-sr-${i}`)
+      mkdirSync(folder)
+      const kind = i % 3
+      const victim = i % 2 ? 'sr.dcm' : 'seg.dcm'
+      for (const { name, bytes } of dicomFiles) writeFileSync(path.join(folder, name), bytes)
+      for (const [name, bytes] of Object.entries(originals)) {
+        const mutated = name !== victim ? bytes : kind === 0 ? flipBits(bytes, random, 2000) : kind === 1 ? truncate(bytes, random) : changeDicomField(bytes, random, segSrTags)
+        writeFileSync(path.join(folder, name), mutated)
+      }
+      const files = [...dicomFiles.map(({ name }) => name), ...Object.keys(originals)].map((name) => ({ file: path.join(folder, name), key: `seg-sr-${i}/${name}`, role: 'auto' as const }))
+      const outcome = await outcomeOf(() => loadCase(files, { dicom: config.dicom, limits })).catch((error: unknown) => {
+        throw new Error(`iteration ${i} (${['bit flips', 'truncation', 'field change'][kind]} of ${victim}): ${String(error)}`)
       })
       counts[outcome]++
       rmSync(folder, { recursive: true })
