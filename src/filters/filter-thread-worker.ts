@@ -1,15 +1,27 @@
-// Entry of a filter worker thread (see filter-threads.ts): import the kernel's module, run
-// the kernel once on the shared buffers, report, exit.
-import { parentPort, workerData } from 'node:worker_threads'
+// Entry of a filter pool thread (see filter-threads.ts): announce readiness, then run each
+// posted task (import the kernel's module, once per module thanks to the import cache; call the
+// kernel on the shared buffers) and answer with its id. The thread stays up between tasks.
+import { parentPort } from 'node:worker_threads'
 
-const { module, name, args } = workerData as { module: string; name: string; args: unknown }
-
-try {
-  const mod = (await import(module)) as Record<string, unknown>
-  const kernel = mod[name]
-  if (typeof kernel !== 'function') throw new Error(`${module} does not export a kernel named ${name}`)
-  ;(kernel as (a: unknown) => void)(args)
-  parentPort?.postMessage({ ok: true })
-} catch (error) {
-  parentPort?.postMessage({ ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) })
+interface Task {
+  id: number
+  module: string
+  name: string
+  args: unknown
 }
+
+const port = parentPort
+if (!port) throw new Error('filter-thread-worker.ts must run as a worker thread')
+
+port.on('message', async (task: Task) => {
+  try {
+    const mod = (await import(task.module)) as Record<string, unknown>
+    const kernel = mod[task.name]
+    if (typeof kernel !== 'function') throw new Error(`${task.module} does not export a kernel named ${task.name}`)
+    ;(kernel as (a: unknown) => void)(task.args)
+    port.postMessage({ id: task.id, ok: true })
+  } catch (error) {
+    port.postMessage({ id: task.id, ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) })
+  }
+})
+port.postMessage({ ready: true })

@@ -1,8 +1,11 @@
 // Worker threads for the heavy filters: the same kernel runs on the calling thread and on
-// threads - 1 worker threads at once; the kernel pulls work items (slabs) from a shared counter
-// until none is left, reading and writing SharedArrayBuffers, so no pixels are copied through
-// messages. Source checkouts run TypeScript directly: on Node 20 a worker's entry module does
-// not inherit the tsx loader, so the thread registers tsx itself (as src/local/chunk-pool.ts).
+// threads - 1 worker threads at once; the kernel pulls work items (slabs, lines) from a shared
+// counter until none is left, reading and writing SharedArrayBuffers, so no pixels are copied
+// through messages. The workers are a persistent pool: started on first use (or by
+// warmFilterThreads), kept between calls and unref'd while idle, so a process pays the thread
+// start (0.6-1 s under tsx: each thread loads the TypeScript loader) once, not per filter call.
+// Source checkouts run TypeScript directly: on Node 20 a worker's entry module does not inherit
+// the tsx loader, so the thread registers tsx itself (as src/local/chunk-pool.ts).
 import os from 'node:os'
 import { Worker } from 'node:worker_threads'
 
@@ -26,46 +29,125 @@ export function sharedCounter(): Int32Array {
 }
 
 /**
- * Run `kernel` on `threads` threads in total (the calling thread plus threads - 1 workers) and
- * resolve when all have returned. `local` is the kernel itself, run on the calling thread.
+ * Run `kernel` on `threads` threads in total (the calling thread plus threads - 1 pool workers)
+ * and resolve when all have returned. `local` is the kernel itself, run on the calling thread.
+ * A worker still busy with an earlier call takes its share late or finds nothing left: kernels
+ * pull work from shared counters, so the result does not depend on who ran what.
  */
 export async function runOnThreads<A>(kernel: ThreadKernel<A>, threads: number, local: (args: A) => void): Promise<void> {
-  const workers: Promise<void>[] = []
-  for (let t = 1; t < threads; t++) workers.push(startWorker(kernel))
-  // the calling thread works too; workers boot meanwhile and take what is left
+  const workers = pool.take(threads - 1)
+  // post first: workers start on their share while the calling thread runs its own
+  const done = workers.map((w) => w.run(kernel))
   let localError: unknown
   try {
     local(kernel.args)
   } catch (error) {
     localError = error
   }
-  const results = await Promise.allSettled(workers)
+  const results = await Promise.allSettled(done)
   if (localError) throw localError
   for (const r of results) if (r.status === 'rejected') throw r.reason
 }
 
-function startWorker<A>(kernel: ThreadKernel<A>): Promise<void> {
-  const isTypeScript = import.meta.url.endsWith('.ts')
-  const script = new URL(`./filter-thread-worker.${isTypeScript ? 'ts' : 'js'}`, import.meta.url)
-  const worker = isTypeScript
-    ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}) })`, { eval: true, workerData: kernel })
-    : new Worker(script, { workerData: kernel })
-  return new Promise<void>((resolve, reject) => {
-    let failed = false
-    worker.on('message', (m: { ok: boolean; error?: string }) => {
-      if (!m.ok) {
-        failed = true
-        reject(new Error(`filter thread: ${m.error}`))
-      }
-    })
-    worker.on('error', (error) => {
-      failed = true
-      reject(error)
-    })
-    worker.on('exit', (code) => {
-      if (failed) return
-      if (code === 0) resolve()
-      else reject(new Error(`filter thread exited with code ${code}`))
-    })
-  })
+/** Start the pool's workers now (at least `workers` of them) and resolve once all are ready. */
+export async function warmFilterThreads(workers = defaultThreadCount() - 1): Promise<void> {
+  await Promise.all(pool.take(workers).map((w) => w.ready))
 }
+
+/** Stop every pool worker (tests, or a process that wants to exit without waiting for unref). */
+export async function closeFilterThreads(): Promise<void> {
+  await pool.close()
+}
+
+/** Workers started by this process so far (a warm pool does not start more). */
+export function filterThreadsStarted(): number {
+  return pool.started
+}
+
+interface TaskAnswer {
+  id: number
+  ok: boolean
+  error?: string
+}
+
+/** One worker thread of the pool, running the tasks posted to it in order. */
+class PoolWorker {
+  readonly ready: Promise<void>
+  private readonly worker: Worker
+  private readonly pending = new Map<number, { resolve: () => void; reject: (e: Error) => void }>()
+  private nextId = 0
+  dead = false
+
+  constructor(onExit: (w: PoolWorker) => void) {
+    const isTypeScript = import.meta.url.endsWith('.ts')
+    const script = new URL(`./filter-thread-worker.${isTypeScript ? 'ts' : 'js'}`, import.meta.url)
+    this.worker = isTypeScript
+      ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}) })`, { eval: true })
+      : new Worker(script)
+    let markReady: () => void = () => {}
+    this.ready = new Promise<void>((resolve) => (markReady = resolve))
+    this.worker.on('message', (m: TaskAnswer | { ready: true }) => {
+      if ('ready' in m) return markReady()
+      const task = this.pending.get(m.id)
+      if (!task) return
+      this.pending.delete(m.id)
+      if (this.pending.size === 0) this.worker.unref()
+      if (m.ok) task.resolve()
+      else task.reject(new Error(`filter thread: ${m.error}`))
+    })
+    const fail = (error: Error) => {
+      this.dead = true
+      markReady()
+      for (const task of this.pending.values()) task.reject(error)
+      this.pending.clear()
+      onExit(this)
+    }
+    this.worker.on('error', fail)
+    this.worker.on('exit', (code) => fail(new Error(`filter thread exited with code ${code}`)))
+    this.worker.unref()
+  }
+
+  get busy(): number {
+    return this.pending.size
+  }
+
+  run<A>(kernel: ThreadKernel<A>): Promise<void> {
+    const id = this.nextId++
+    // referenced while it has work, so an awaiting process does not exit under it
+    this.worker.ref()
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject })
+      this.worker.postMessage({ id, module: kernel.module, name: kernel.name, args: kernel.args })
+    })
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate()
+  }
+}
+
+class FilterThreadPool {
+  private readonly workers: PoolWorker[] = []
+  started = 0
+
+  /** `n` distinct workers, the least busy first; starts workers the pool lacks. */
+  take(n: number): PoolWorker[] {
+    while (this.workers.length < n) {
+      this.workers.push(new PoolWorker((w) => this.forget(w)))
+      this.started++
+    }
+    return [...this.workers].sort((a, b) => a.busy - b.busy).slice(0, Math.max(0, n))
+  }
+
+  async close(): Promise<void> {
+    const all = this.workers.splice(0)
+    await Promise.all(all.map((w) => w.terminate()))
+  }
+
+  private forget(w: PoolWorker): void {
+    const i = this.workers.indexOf(w)
+    if (i >= 0) this.workers.splice(i, 1)
+  }
+}
+
+const pool = new FilterThreadPool()

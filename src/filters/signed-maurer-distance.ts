@@ -4,18 +4,19 @@
 // voxels outside the image not counting as background; every voxel gets the Euclidean distance
 // (mm, between voxel centres) to the nearest boundary voxel: 0 on the boundary, negative inside,
 // positive outside (signs swapped with insideIsPositive). Float32 output, as the golden.
-// Implementation: the exact separable EDT of distance-transform.ts (lower envelope of
-// parabolas) run slice by slice for the two in-plane axes, the boundary found slice by slice
-// (a ring of three "background within the in-plane 3x3" planes), then one in-place pass along z
-// over the columns that also takes the square root and the sign. Only the float32 output (which
-// holds the squared in-plane distances in between) and one float64 slice per thread are
-// allocated, not a float64 volume. signedMaurerDistanceAsync runs both phases on the calling
-// thread and worker threads (slabs of slices, then blocks of columns, a barrier in between).
+// Implementation: the exact separable EDT (lower envelope of parabolas, as distance-transform.ts)
+// in three line passes. Phase 1, slice by slice: boundary detection fused with the x pass (a
+// ring of three "background within the in-plane 3x3" planes; per row, sites and the distance to
+// the nearest one in two scans), then the y pass over tiles of columns written straight into the
+// float32 output (squared in-plane distances). Phase 2: one in-place pass along z over the
+// columns that also takes the square root and the sign. Only the output and one float64 slice
+// per thread are allocated, not a float64 volume. signedMaurerDistanceAsync runs both phases on
+// the calling thread and the filter thread pool (slabs of slices, then blocks of columns, a
+// barrier in between); every line of a pass is independent, so results do not depend on threads.
 // Differs on purpose: an image without boundary voxels (empty or full) gets +Infinity outside
 // and -Infinity inside (ITK fills NumericTraits::max()).
 import { allocatePixels, componentTypeOf, pixelsOf, withPixels, type Image, type PixelArray } from '../image/image.js'
 import { globalFootprint, type Footprint } from '../chunks/footprint.js'
-import { squaredDistanceTransformInPlace } from './distance-transform.js'
 import { defaultThreadCount, runOnThreads } from './filter-threads.js'
 
 export const signedMaurerDistanceFootprint: Footprint = globalFootprint
@@ -120,6 +121,10 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   const none = new Uint8Array(plane) // stands for the missing slices below 0 and above nz - 1
   const rowTmp = new Uint8Array(plane)
   const slice = new Float64Array(plane)
+  const vy = new Int32Array(ny)
+  const fy = new Float64Array(ny)
+  const zy = new Float64Array(ny + 1)
+  const tileY = new Float64Array(TILE_COLUMNS * ny)
   for (;;) {
     const z0 = Atomics.add(sync, 0, 1) * slab
     if (z0 >= nz) break
@@ -133,22 +138,13 @@ export function maurerKernel(args: MaurerKernelArgs): void {
       const here = near[z % 3]
       const above = z + 1 < nz ? near[(z + 1) % 3] : none
       const off = z * plane
-      let sites = 0
-      for (let i = 0; i < plane; i++) {
-        if (data[off + i] !== bg && (here[i] | below[i] | above[i]) !== 0) {
-          slice[i] = 0
-          sites++
-        } else {
-          slice[i] = Infinity
-        }
-      }
+      const sites = boundaryAlongX(data, bg, off, nx, ny, w[0], here, below, above, slice)
       if (sites === 0) {
         out.fill(Infinity, off, off + plane)
         continue
       }
       withBoundary++
-      squaredDistanceTransformInPlace(slice, [nx, ny], [w[0], w[1]], true)
-      out.set(slice, off)
+      alongY(slice, nx, ny, w[1], out, off, vy, fy, zy, tileY)
     }
     if (withBoundary) Atomics.add(sync, 3, withBoundary)
     if (Atomics.add(sync, 1, z1 - z0) + (z1 - z0) >= nz) Atomics.notify(sync, 1)
@@ -175,6 +171,73 @@ export function maurerKernel(args: MaurerKernelArgs): void {
       continue
     }
     alongZ(out, data, bg, plane, nz, w[2], sign, squared, c0, c1, v, fv, zb, tile)
+  }
+}
+
+/**
+ * The first pass, fused with boundary detection: row by row, a voxel is a site (0) when it is
+ * foreground with background in its 26-neighbourhood (here | below | above); every other voxel
+ * gets wx * (distance in voxels to the nearest site of its row)^2, Infinity when the row has
+ * none (two scans, as the parabola envelope of 0/Infinity data reduces to that). Returns the
+ * number of sites of the slice.
+ */
+function boundaryAlongX(
+  data: PixelArray, bg: number, off: number, nx: number, ny: number, wx: number,
+  here: Uint8Array, below: Uint8Array, above: Uint8Array, slice: Float64Array,
+): number {
+  let sites = 0
+  for (let y = 0; y < ny; y++) {
+    const r = y * nx, d = off + r
+    let last = -1
+    for (let x = 0; x < nx; x++) {
+      const i = r + x
+      if (data[d + x] !== bg && (here[i] | below[i] | above[i]) !== 0) {
+        slice[i] = 0
+        last = x
+        sites++
+      } else if (last >= 0) {
+        const dx = x - last
+        slice[i] = wx * dx * dx
+      } else {
+        slice[i] = Infinity
+      }
+    }
+    if (last < 0) continue // no site in the row: all Infinity
+    let next = -1
+    for (let x = last; x >= 0; x--) {
+      const i = r + x
+      const cur = slice[i]
+      if (cur === 0) next = x
+      else {
+        const dx = next - x
+        const cand = wx * dx * dx
+        if (cand < cur) slice[i] = cand
+      }
+    }
+  }
+  return sites
+}
+
+/**
+ * The y pass of one slice: columns of `slice` gathered a tile of TILE_COLUMNS at a time, the
+ * parabola envelope solved in place, the result written straight into out[off ..] (float32).
+ */
+function alongY(
+  slice: Float64Array, nx: number, ny: number, wy: number, out: Float32Array, off: number,
+  v: Int32Array, fv: Float64Array, zb: Float64Array, tile: Float64Array,
+): void {
+  for (let t0 = 0; t0 < nx; t0 += TILE_COLUMNS) {
+    const bw = Math.min(TILE_COLUMNS, nx - t0)
+    for (let y = 0; y < ny; y++) {
+      const row = t0 + y * nx
+      for (let r = 0; r < bw; r++) tile[r * ny + y] = slice[row + r]
+    }
+    for (let r = 0; r < bw; r++) columnEnvelope(tile, r * ny, ny, wy, v, fv, zb)
+    for (let y = 0; y < ny; y++) {
+      const row = t0 + y * nx
+      const dst = off + row
+      for (let r = 0; r < bw; r++) out[dst + r] = tile[r * ny + y]
+    }
   }
 }
 
