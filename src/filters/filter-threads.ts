@@ -29,6 +29,18 @@ export function sharedCounter(): Int32Array {
 }
 
 /**
+ * `a` itself when it already lives in a SharedArrayBuffer (e.g. the output of an earlier threaded
+ * filter), else a shared copy: worker threads can read it without a copy per thread.
+ */
+export function asShared<T extends ArrayBufferView & { length: number; set(a: ArrayLike<number>): void }>(a: T): T {
+  if (a.buffer instanceof SharedArrayBuffer) return a
+  const ctor = a.constructor as new (b: SharedArrayBuffer) => T
+  const shared = new ctor(new SharedArrayBuffer(a.byteLength))
+  shared.set(a as unknown as ArrayLike<number>)
+  return shared
+}
+
+/**
  * Run `kernel` on `threads` threads in total (the calling thread plus threads - 1 pool workers)
  * and resolve when all have returned. `local` is the kernel itself, run on the calling thread.
  * A worker still busy with an earlier call takes its share late or finds nothing left: kernels

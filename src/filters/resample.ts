@@ -10,7 +10,7 @@
 // * integer output types are rounded to nearest (half up) and clamped to the type's range;
 //   ITK clamps and then truncates toward zero.
 import { allocatePixels, componentTypeOf, gridOf, makeImage, pixelsOf, voxelCount, type ComponentType, type Grid, type Image, type PixelArray } from '../image/image.js'
-import { defaultThreadCount, runOnThreads } from './filter-threads.js'
+import { asShared, defaultThreadCount, runOnThreads } from './filter-threads.js'
 import { linearSlicesKernel, type LinearSlicesArgs } from './resample-linear-slices.js'
 import { invert3 } from '../image/geometry.js'
 import { identityTransform, type AffineTransform } from '../image/affine-transform.js'
@@ -118,7 +118,7 @@ export async function resampleAsync(image: Image, outputGrid: Grid, options: Res
   if (threads === 1 || options.interpolator !== 'linear') return resample(image, outputGrid, options)
   const plan = planResample(image, outputGrid, options, true)
   if (!plan.axes) return resample(image, outputGrid, options)
-  const args = linearSlicesArgs(plan, plan.axes, toShared(plan.input), plan.out, threads)
+  const args = linearSlicesArgs(plan, plan.axes, asShared(plan.input), plan.out, threads)
   const kernelModule = new URL(`./resample-linear-slices.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href
   await runOnThreads({ module: kernelModule, name: 'linearSlicesKernel', args }, threads, linearSlicesKernel)
   return makeImage(outputGrid, plan.out, image.name)

@@ -17,7 +17,7 @@
 // and -Infinity inside (ITK fills NumericTraits::max()).
 import { allocatePixels, componentTypeOf, pixelsOf, withPixels, type Image, type PixelArray } from '../image/image.js'
 import { globalFootprint, type Footprint } from '../chunks/footprint.js'
-import { defaultThreadCount, runOnThreads } from './filter-threads.js'
+import { asShared, defaultThreadCount, runOnThreads } from './filter-threads.js'
 
 export const signedMaurerDistanceFootprint: Footprint = globalFootprint
 
@@ -86,10 +86,7 @@ function planMaurer(image: Image, options: SignedMaurerOptions, shared: boolean)
   let out: Float32Array
   let sync: Int32Array
   if (shared) {
-    const probe = allocatePixels(componentTypeOf(data), 0)
-    const ctor = probe.constructor as unknown as new (b: SharedArrayBuffer) => PixelArray
-    input = new ctor(new SharedArrayBuffer(data.length * probe.BYTES_PER_ELEMENT))
-    input.set(data)
+    input = asShared(data)
     out = new Float32Array(new SharedArrayBuffer(4 * data.length))
     sync = new Int32Array(new SharedArrayBuffer(16))
   } else {
