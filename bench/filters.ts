@@ -35,6 +35,11 @@ const operations: Record<string, Operation> = {
     targetMs: 8600,
     run: (ct) => resample(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024 }),
   },
+  'resample-bspline-1mm-threads': {
+    target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s (resampleAsync: one thread per core)',
+    targetMs: 8600,
+    run: (ct) => resampleAsync(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024 }),
+  },
   'resample-linear-1mm': {
     target: 'ITK ResampleImageFilter, linear, to 1 mm: 0.5 s',
     targetMs: 500,
@@ -137,7 +142,7 @@ const collect = (globalThis as { gc?: () => void }).gc ?? (() => {})
  * One operation in this process: a first call (thread pool start and JIT included), then steady
  * calls on the warm process, as ITK's targets were measured (its threads start in microseconds;
  * ours load the TypeScript loader, ~0.6-1 s, once per process). Steady calls: 3, or 1 when the
- * first call took over 3 s. The memory peak covers all calls (results are dropped in between).
+ * first call took over 4 s of CPU (wall time would depend on the machine's load). The memory peak covers all calls (results are dropped in between).
  */
 async function runChild(name: string): Promise<void> {
   const op = operations[name]
@@ -148,7 +153,7 @@ async function runChild(name: string): Promise<void> {
   const rssBeforeMb = process.memoryUsage().rss / 2 ** 20
   const first = await timeCall(op, ct)
   const steady: { ms: number; cpuMs: number }[] = []
-  for (let n = first.ms > 3000 ? 1 : 3; n > 0; n--) {
+  for (let n = first.cpuMs > 4000 ? 1 : 3; n > 0; n--) {
     collect()
     steady.push(await timeCall(op, ct))
   }

@@ -1,7 +1,15 @@
 // Entry of a filter pool thread (see filter-threads.ts): announce readiness, then run each
 // posted task (import the kernel's module, once per module thanks to the import cache; call the
 // kernel on the shared buffers) and answer with its id. The thread stays up between tasks.
+// After each task the thread collects its garbage: the task's arguments reference the caller's
+// SharedArrayBuffers (volumes of hundreds of MB), and an idle thread's heap would otherwise not
+// be collected for a long time, keeping them alive after the caller dropped them.
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { parentPort } from 'node:worker_threads'
+
+setFlagsFromString('--expose-gc')
+const collectGarbage = runInNewContext('gc') as () => void
 
 interface Task {
   id: number
@@ -23,5 +31,6 @@ port.on('message', async (task: Task) => {
   } catch (error) {
     port.postMessage({ id: task.id, ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) })
   }
+  collectGarbage()
 })
 port.postMessage({ ready: true })
