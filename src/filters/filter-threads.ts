@@ -99,7 +99,11 @@ class PoolWorker {
     let markReady: () => void = () => {}
     this.ready = new Promise<void>((resolve) => (markReady = resolve))
     this.worker.on('message', (m: TaskAnswer | { ready: true }) => {
-      if ('ready' in m) return markReady()
+      if ('ready' in m) {
+        // referenced while booting (so warmFilterThreads can wait for it), idle from now on
+        if (this.pending.size === 0) this.worker.unref()
+        return markReady()
+      }
       const task = this.pending.get(m.id)
       if (!task) return
       this.pending.delete(m.id)
@@ -116,7 +120,6 @@ class PoolWorker {
     }
     this.worker.on('error', fail)
     this.worker.on('exit', (code) => fail(new Error(`filter thread exited with code ${code}`)))
-    this.worker.unref()
   }
 
   get busy(): number {

@@ -1,5 +1,7 @@
 // The filter thread pool: workers start once and are reused by later calls; a failing kernel
 // rejects its call without killing the pool; after closing, a call starts a fresh worker.
+import { spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
 import { closeFilterThreads, filterThreadsStarted, runOnThreads, warmFilterThreads } from '../../src/filters/filter-threads.js'
 import { failingKernel, squaresKernel, type SquaresArgs } from '../support/filter-thread-kernels.js'
@@ -57,5 +59,17 @@ describe('filter thread pool', () => {
     expectSquares(out)
     expect(workerBlocks).toBeGreaterThan(0)
     expect(filterThreadsStarted()).toBe(started + 1)
+  })
+
+  it('a process waits for warmFilterThreads, then exits by itself with the idle pool thread up', () => {
+    const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/filter-pool-child.ts', import.meta.url))], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    })
+    expect(child.error).toBeUndefined()
+    expect(child.status).toBe(0)
+    const result = JSON.parse(child.stdout.trim().split('\n').pop()!)
+    expect(result).toMatchObject({ started: 1, last: 4999 * 4999 })
+    expect(result.workerBlocks).toBeGreaterThan(0)
   })
 })
