@@ -108,6 +108,8 @@ class PoolWorker {
       if (!task) return
       this.pending.delete(m.id)
       if (this.pending.size === 0) this.worker.unref()
+      // a second message lets the thread drop the task's buffers (see filter-thread-worker.ts)
+      this.worker.postMessage({ collect: true })
       if (m.ok) task.resolve()
       else task.reject(new Error(`filter thread: ${m.error}`))
     })
