@@ -88,7 +88,7 @@ export const filters: Record<string, FilterSpec> = {
       const defaultValue = (o['default-value'] as number | undefined) ?? (interpolator === 'nearest' ? 0 : -1024)
       const requested = (o['output-type'] as string | undefined) ?? (interpolator === 'nearest' ? 'same' : 'float32')
       const outputType = (requested === 'same' ? image.imageType.componentType : requested) as ComponentType
-      // linear runs on worker threads for large outputs (resampleAsync), the others as resample
+      // linear and B-spline run on the filter thread pool for large outputs (resampleAsync)
       return { image: await resampleAsync(image, grid, { interpolator, defaultValue, outputType }), results: { size: grid.size, spacing: grid.spacing } }
     },
   },
