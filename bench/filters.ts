@@ -35,6 +35,11 @@ const operations: Record<string, Operation> = {
     targetMs: 8600,
     run: (ct) => resample(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024 }),
   },
+  'resample-bspline-1mm-f32': {
+    target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s (float32 in-between volume: less memory)',
+    targetMs: 8600,
+    run: (ct) => resample(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024, intermediate: 'float32' }),
+  },
   'resample-bspline-1mm-threads': {
     target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s (resampleAsync: one thread per core)',
     targetMs: 8600,

@@ -1,17 +1,19 @@
 // Separable cubic B-spline resampling in two phases (the kernel of resample.ts's B-spline path
 // when the output axes map one-to-one onto the input axes), so that no float64 volume is held:
-// (1) each input slice on its own: prefilter + taps along x, then along y, into a float32
+// (1) each input slice on its own: prefilter + taps along x, then along y, into an
 //     in-plane volume `mid` (output x/y size, input z size);
 // (2) after a barrier, blocks of (x, y) columns of `mid`: prefilter + taps along z, converted
 //     straight into the output (default value where a position maps outside the input).
 // Every slice of phase 1 and every column of phase 2 is independent, so both phases pull work
 // items from a shared counter and run on the calling thread and the filter thread pool
 // (filter-threads.ts) with the same result. The three prefilters and taps commute (they act on
-// different axes), so the result equals the whole-volume passes up to rounding; `mid` is float32
-// (half the memory of float64): its rounding (relative 6e-8, about 2e-4 HU on CT values) stays far
-// below the 1e-3 tolerance against ITK's float64 BSplineDecompositionImageFilter.
-// Memory: the input, `mid` (4 bytes per in-plane output voxel per input slice), the output, and
-// per thread one float64 slice and one column tile.
+// different axes), so the result equals the whole-volume passes up to float64 rounding. `mid` is
+// float64 by default, so integer outputs round exactly as the chunked path (resample-slab.ts);
+// float32 (ResampleOptions.intermediate) halves it: rounding of relative 6e-8 (about 2e-4 HU on
+// CT values), far below the 1e-3 tolerance against ITK, but int16 outputs may then differ by 1
+// from the chunked path where a value lies within that of a half.
+// Memory: the input, `mid` (8 or 4 bytes per in-plane output voxel per input slice), the output,
+// and per thread one float64 slice and one column tile.
 import type { PixelArray } from '../image/image.js'
 import { prefilterTile } from './resample.js'
 
@@ -27,7 +29,8 @@ export interface CubicAxisTaps {
 
 export interface BsplineSlicesArgs {
   input: PixelArray
-  mid: Float32Array
+  /** In-plane results: output x/y size, input z size. */
+  mid: Float64Array | Float32Array
   out: PixelArray
   inDims: [number, number, number]
   axes: [CubicAxisTaps, CubicAxisTaps, CubicAxisTaps]
@@ -97,7 +100,7 @@ function sliceAlongX(input: PixelArray, off: number, nx: number, ny: number, tx:
 }
 
 /** y pass: rowsX (ny rows of mx) prefiltered along y in place, tapped into mid[off ..] (my rows). */
-function sliceAlongY(rowsX: Float64Array, mx: number, ny: number, ty: CubicAxisTaps, mid: Float32Array, off: number): void {
+function sliceAlongY(rowsX: Float64Array, mx: number, ny: number, ty: CubicAxisTaps, mid: Float64Array | Float32Array, off: number): void {
   if (ty.identity) {
     for (let i = 0; i < mx * ny; i++) mid[off + i] = rowsX[i]
     return
