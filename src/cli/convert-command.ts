@@ -16,7 +16,7 @@ import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
 import { writeNifti } from '../io/nifti.js'
 import { readDicomVolume, type SliceCorrection } from '../io/dicom-volume.js'
 import { summarizeSliceGeometry } from '../io/slice-geometry.js'
-import { BadInputError, errorMessage } from '../pipeline/errors.js'
+import { BadInputError, errorMessage, renameBadInput } from '../pipeline/errors.js'
 import { isArchivePath } from '../io/archive.js'
 import { withUnpackedArchive } from '../io/with-unpacked-archive.js'
 import { dropDuplicateInstances } from '../io/dicom-series-checks.js'
@@ -190,10 +190,7 @@ async function convertFolder(input: string, output: string, flags: ConvertFlags,
 
 /** A BadInputError about a file of the unpacked archive, re-addressed to the name users know. */
 function renamed(nameOf: (file: string) => string) {
-  return (error: unknown): never => {
-    if (error instanceof BadInputError && error.file) throw new BadInputError(error.message.slice(error.file.length + 2), { file: nameOf(error.file), field: error.field }, { cause: error })
-    throw error
-  }
+  return renameBadInput((file) => (file ? nameOf(file) : undefined))
 }
 
 export function registerConvertCommand(program: Command): Command {

@@ -19,7 +19,7 @@ import { expandArchives } from './expand-archives.js'
 import { checkLabelMap } from './check-label-map.js'
 import { dropDuplicateInstances, requireGeometry } from '../io/dicom-series-checks.js'
 import { resampleLabels } from '../filters/resample.js'
-import { BadInputError } from './errors.js'
+import { BadInputError, renameBadInput } from './errors.js'
 import { defaultConfig, type PipelineConfig } from './config.js'
 import type { InputDescription, SeriesFound, Warning } from './report-schema.js'
 
@@ -218,9 +218,7 @@ function unparsable(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error))
 }
 
+/** Errors about a downloaded scratch file name its object key. */
 function rename(key: string) {
-  return (error: unknown): never => {
-    if (error instanceof BadInputError) throw new BadInputError(error.message.replace(/^[^:]*: /, ''), { file: key })
-    throw error
-  }
+  return renameBadInput(() => key)
 }
