@@ -8,6 +8,11 @@ export interface SlabPlanOptions {
   maxMb: number
   /** Context slices each side. */
   halo: number
+  /**
+   * At most this many slabs: slabs grow past `slices` / the budget when needed. Every chunk adds
+   * its pointers to the Step Functions state, whose payload limit is 256 KiB.
+   */
+  maxCount?: number
 }
 
 export interface Slab {
@@ -26,7 +31,9 @@ export function slicesForBudget(size: number[], maxMb: number, halo: number): nu
 
 export function planSlabs(size: number[], options: SlabPlanOptions): Slab[] {
   const depth = size[2]
-  const step = Math.max(1, Math.min(depth, options.slices ?? slicesForBudget(size, options.maxMb, options.halo)))
+  const wanted = options.slices ?? slicesForBudget(size, options.maxMb, options.halo)
+  const fewestPerSlab = options.maxCount ? Math.ceil(depth / options.maxCount) : 1
+  const step = Math.max(1, fewestPerSlab, Math.min(depth, wanted))
   const slabs: Slab[] = []
   for (let k0 = 0, index = 0; k0 < depth; k0 += step, index++) {
     const k1 = Math.min(depth, k0 + step)

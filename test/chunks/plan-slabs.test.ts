@@ -22,4 +22,12 @@ describe('planSlabs', () => {
     const slabs = planSlabs([512, 512, 300], { maxMb: 64, halo: 2 })
     expect(slabs).toHaveLength(5)
   })
+
+  it('never plans more than maxCount slabs: slabs grow instead', () => {
+    const slabs = planSlabs([512, 512, 1500], { slices: 1, maxMb: 64, halo: 2, maxCount: 200 })
+    // ceil(1500 / 200) = 8 slices per slab -> 188 slabs, still covering every slice once.
+    expect(slabs).toHaveLength(188)
+    expect(slabs.at(-1)!.k1).toBe(1500)
+    expect(planSlabs([4, 4, 10], { slices: 1, maxMb: 1, halo: 0, maxCount: 200 })).toHaveLength(10)
+  })
 })
