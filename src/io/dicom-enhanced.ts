@@ -124,7 +124,7 @@ function numbers(value: unknown): number[] | undefined {
   return out.length && out.every(Number.isFinite) ? out : undefined
 }
 
-function pixelBytes(value: unknown): Uint8Array | undefined {
+export function pixelBytes(value: unknown): Uint8Array | undefined {
   const first = Array.isArray(value) ? value[0] : value
   if (first instanceof ArrayBuffer) return new Uint8Array(first)
   if (ArrayBuffer.isView(first)) return new Uint8Array(first.buffer, first.byteOffset, first.byteLength)
@@ -132,7 +132,7 @@ function pixelBytes(value: unknown): Uint8Array | undefined {
 }
 
 /** Little-endian stored values; signed values sign-extended from BitsStored, unsigned masked to it. */
-function storedValues(bytes: Uint8Array, count: number, bitsAllocated: number, bitsStored: number, signed: boolean): EnhancedFile['pixels'] {
+export function storedValues(bytes: Uint8Array, count: number, bitsAllocated: number, bitsStored: number, signed: boolean): EnhancedFile['pixels'] {
   const copy = bytes.slice(0, count * (bitsAllocated / 8)).buffer
   const view = bitsAllocated === 8 ? (signed ? new Int8Array(copy) : new Uint8Array(copy))
     : bitsAllocated === 16 ? (signed ? new Int16Array(copy) : new Uint16Array(copy))

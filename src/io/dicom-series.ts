@@ -53,7 +53,8 @@ export function seriesRejection(group: SeriesGroup): string | undefined {
   const rejected = rejectedImageTypes.find((t) => types.includes(t))
   if (rejected) return `image type ${rejected}`
   if (!first.imagePositionPatient || !first.imageOrientationPatient) return 'no Image Position/Orientation Patient'
-  if (group.headers.length < 2 && first.numberOfFrames < 2) return 'a single slice'
+  // A Siemens mosaic file holds a whole volume in one frame.
+  if (group.headers.length < 2 && first.numberOfFrames < 2 && !types.includes('MOSAIC')) return 'a single slice'
   return undefined
 }
 
