@@ -83,8 +83,11 @@ export async function readDicomSeries(group: SeriesGroup): Promise<Image> {
     const axis = stacked.length === outputImage.size[2] && stacked.every((h) => h !== undefined) ? sliceAxisFromPositions(stacked as DicomHeader[]) : undefined
     return axis ? applySliceAxis(outputImage, axis) : outputImage
   } catch (error) {
-    throw new BadInputError(`cannot read DICOM series ${group.seriesInstanceUid}: ${errorMessage(error)}`, {
+    // Name the transfer syntax: an undecodable one is the usual cause.
+    const syntaxes = [...new Set(group.headers.map((h) => h.pixelFormat?.transferSyntaxUid || '(none)'))].join(', ')
+    throw new BadInputError(`cannot read DICOM series ${group.seriesInstanceUid} (transfer syntax ${syntaxes}): ${errorMessage(error)}`, {
       file: path.dirname(files[0]),
+      field: 'TransferSyntaxUID',
     })
   }
 }
