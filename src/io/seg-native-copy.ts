@@ -14,6 +14,7 @@ import zlib from 'node:zlib'
 import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { DicomMessage } from './dcmjs-parser.js'
+import { decodeRleFrame } from './rle-lossless.js'
 
 const readByDcmqi = new Set([
   '1.2.840.10008.1.2', // implicit VR LE
@@ -107,29 +108,4 @@ async function decodeWithGdcm(file: string, syntax: string, count: number, bitsA
     if (data[p] !== 0 && data[p] !== 1) throw new BadInputError(`DICOM SEG pixel data in transfer syntax ${syntax}: a 1-bit frame decodes to the value ${data[p]}`, { file, field: 'PixelData' })
   }
   return data
-}
-
-/** One RLE Lossless frame with a single segment (1- or 8-bit samples): PackBits decoding (PS3.5 G.3.2). */
-export function decodeRleFrame(frame: Uint8Array, length: number): Uint8Array {
-  if (frame.length < 64) throw new Error('RLE header shorter than 64 bytes')
-  const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength)
-  const segments = view.getUint32(0, true)
-  if (segments !== 1) throw new Error(`${segments} RLE segments; a 1- or 8-bit frame has 1`)
-  const out = new Uint8Array(length)
-  let at = view.getUint32(4, true)
-  let o = 0
-  while (o < length && at < frame.length) {
-    const n = (frame[at++] << 24) >> 24
-    if (n >= 0) {
-      const count = Math.min(n + 1, length - o, frame.length - at)
-      out.set(frame.subarray(at, at + count), o)
-      at += n + 1
-      o += count
-    } else if (n !== -128) {
-      out.fill(frame[at++], o, Math.min(length, o + 1 - n))
-      o += 1 - n
-    }
-  }
-  if (o < length) throw new Error(`RLE segment ends after ${o} of ${length} bytes`)
-  return out
 }
