@@ -69,7 +69,7 @@ export async function readEnhancedFile(file: string): Promise<EnhancedFile> {
     throw new BadInputError(`BitsAllocated ${bitsAllocated}, SamplesPerPixel ${d.SamplesPerPixel}: only grayscale 8/16/32-bit frames are read`, { file, field: 'BitsAllocated' })
   }
   // Sizes from the header, checked against the element (or each decoded frame) before use.
-  const data = enhancedPixelBytes(d.PixelData, syntax, { rows, columns, frames: count, bitsAllocated }, file)
+  const data = await enhancedPixelBytes(d.PixelData, syntax, { rows, columns, frames: count, bitsAllocated, bitsStored, pixelRepresentation: signed ? 1 : 0 }, file)
   const pixels = storedValues(data, rows * columns * count, bitsAllocated, bitsStored, signed)
 
   const shared = item(d.SharedFunctionalGroupsSequence)

@@ -2,11 +2,12 @@
 // frame, for the transfer syntaxes read without a codec library: uncompressed little endian
 // (also inside a deflated dataset, which dcmjs inflates), explicit VR big endian (words swapped
 // here: dcmjs hands OW over in file byte order), RLE Lossless (PS3.5 Annex G) and Deflated
-// Image Frame Compression (raw deflate per frame). JPEG-family syntaxes are refused by name:
-// GDCM would apply one rescale to every frame, and enhanced frames carry their own.
+// Image Frame Compression (raw deflate per frame); other encapsulated syntaxes (JPEG lossless,
+// JPEG-LS, JPEG 2000) through GDCM as a frame codec (src/io/gdcm-frames.ts).
 import zlib from 'node:zlib'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { decodeRleFrame } from './rle-lossless.js'
+import { decodeFramesWithGdcm } from './gdcm-frames.js'
 
 const littleEndian = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99'])
 const bigEndian = '1.2.840.10008.1.2.2'
@@ -18,10 +19,12 @@ export interface FrameLayout {
   columns: number
   frames: number
   bitsAllocated: number
+  bitsStored: number
+  pixelRepresentation: number
 }
 
 /** Native little-endian pixel bytes of all frames, checked against the header's size before use. */
-export function enhancedPixelBytes(pixelData: unknown, syntax: string, layout: FrameLayout, file: string): Uint8Array {
+export async function enhancedPixelBytes(pixelData: unknown, syntax: string, layout: FrameLayout, file: string): Promise<Uint8Array> {
   const bytesPerSample = layout.bitsAllocated / 8
   const frameBytes = layout.rows * layout.columns * bytesPerSample
   const needed = frameBytes * layout.frames
@@ -34,10 +37,15 @@ export function enhancedPixelBytes(pixelData: unknown, syntax: string, layout: F
     for (let i = 0; i < needed; i += bytesPerSample) swapped.subarray(i, i + bytesPerSample).reverse()
     return swapped
   }
-  if (syntax !== rleLossless && syntax !== deflatedImageFrames) {
-    throw new BadInputError(`enhanced multi-frame image with transfer syntax ${syntax || '(none)'}: read are uncompressed (little or big endian, deflated), RLE Lossless and Deflated Image Frame Compression`, { file, field: 'TransferSyntaxUID' })
-  }
   const fragments = (Array.isArray(pixelData) ? pixelData : []).map(bytesOf)
+  if (!syntax || !fragments.length || fragments.some((f) => !f)) {
+    throw new BadInputError(`transfer syntax ${syntax || '(none)'} without encapsulated pixel data fragments`, { file, field: 'TransferSyntaxUID' })
+  }
+  if (syntax !== rleLossless && syntax !== deflatedImageFrames) {
+    const decoded = await decodeFramesWithGdcm(fragments.map((f) => f!.slice().buffer as ArrayBuffer), syntax, layout, file)
+    if (decoded.length < needed) throw new BadInputError(`pixel data in transfer syntax ${syntax} decodes to ${decoded.length} bytes; ${size}`, { file, field: 'PixelData' })
+    return decoded
+  }
   if (fragments.length !== layout.frames || fragments.some((f) => !f)) {
     throw new BadInputError(`${fragments.length} pixel data fragments for NumberOfFrames ${layout.frames} (one fragment per frame is read)`, { file, field: 'PixelData' })
   }

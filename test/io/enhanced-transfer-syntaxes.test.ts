@@ -1,8 +1,9 @@
 // Enhanced multi-frame files in other transfer syntaxes: the 4 Siemens XA10 files of
 // ../shared/data/mr-enhanced (Explicit VR LE, 6 frames of 64 x 64 each) re-encoded as explicit VR
 // big endian (words swapped, PS3.5 7.3), RLE Lossless (encoder from PS3.5 Annex G in test
-// support) and Deflated Image Frame Compression (raw deflate per frame) must still convert to a
-// 4-D NIfTI equal to the dcm2niix Ref voxel for voxel (README: 64x64x6x4). A JPEG lossless one is
+// support), Deflated Image Frame Compression (raw deflate per frame) and JPEG Lossless SV1
+// (encoder from ITU T.81 in test support, decoded by GDCM) must still convert to a 4-D NIfTI equal
+// to the dcm2niix Ref voxel for voxel (README: 64x64x6x4). A syntax GDCM cannot decode (HTJ2K) is
 // refused with a BadInputError naming the file and the transfer syntax.
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -22,6 +23,7 @@ interface DicomDictLike {
   write(options?: Record<string, unknown>): ArrayBuffer
 }
 
+const htj2k = '1.2.840.10008.1.2.4.201'
 const xa10 = dataPath('mr-enhanced', 'In', 'Siemens', 'XA10')
 
 /** One XA10 file re-encoded: header as dcmjs reads it, pixel data encoded here. */
@@ -42,6 +44,7 @@ function reencode(file: string, syntax: string): Uint8Array {
     const encode = (f: number): Uint8Array =>
       syntax === ts.rleLossless ? encodeRleFrame(frame(f))
       : syntax === ts.jpegLosslessSv1 ? encodeJpegLosslessFrame(frame(f), rows, columns, 16)
+      : syntax === htj2k ? encodeRleFrame(frame(f)) // not HTJ2K data: no decoder gets that far
       : new Uint8Array(zlib.deflateRawSync(new Uint8Array(frame(f).buffer.slice(frame(f).byteOffset, frame(f).byteOffset + frame(f).byteLength))))
     dicom.dict['7FE00010'] = { vr: 'OB', Value: Array.from({ length: frames }, (_, f) => encode(f).slice().buffer) }
   }
@@ -63,7 +66,7 @@ describe('enhanced multi-frame MR in other transfer syntaxes', () => {
     return folder
   }
 
-  for (const [name, syntax] of [['big endian', ts.explicitBig], ['RLE lossless', ts.rleLossless], ['deflated image frames', '1.2.840.10008.1.2.8.1']] as const) {
+  for (const [name, syntax] of [['big endian', ts.explicitBig], ['RLE lossless', ts.rleLossless], ['deflated image frames', '1.2.840.10008.1.2.8.1'], ['JPEG lossless SV1', ts.jpegLosslessSv1]] as const) {
     it(`${name} (${syntax}): the 4-D NIfTI equals the Ref`, async () => {
       const out = path.join(dir, `${syntax}.nii`)
       const r = await runConvertCommand(writeSeries(syntax, syntax), out)
@@ -78,12 +81,26 @@ describe('enhanced multi-frame MR in other transfer syntaxes', () => {
     })
   }
 
-  it('JPEG lossless (1.2.840.10008.1.2.4.70) is refused naming the file and the transfer syntax', async () => {
-    const folder = writeSeries('jpeg', ts.jpegLosslessSv1)
-    const error = await runConvertCommand(folder, path.join(dir, 'jpeg.nii')).catch((e: Error) => e)
+  it('Philips B0 map in JPEG lossless: per-frame rescale still applies (GDCM only decodes), field map equal to the uncompressed file\'s', async () => {
+    // The uncompressed file's field map equals Ref e2 (dicom-enhanced.test.ts); frames of two kinds carry two rescales.
+    const philips = dataPath('mr-enhanced', 'In', 'Philips')
+    const folder = path.join(dir, 'philips-jpeg')
+    mkdirSync(folder)
+    for (const f of readdirSync(philips)) writeFileSync(path.join(folder, f), reencode(path.join(philips, f), ts.jpegLosslessSv1))
+    for (const frameType of [undefined, 'FIELD_MAP']) {
+      const a = await runConvertCommand(philips, path.join(dir, `philips-${frameType}.nii`), { frameType })
+      const b = await runConvertCommand(folder, path.join(dir, `philips-jpeg-${frameType}.nii`), { frameType })
+      expect(b.sidecar.rescale).toEqual(a.sidecar.rescale)
+      expect(readFileSync(b.output).subarray(352).equals(readFileSync(a.output).subarray(352))).toBe(true)
+    }
+  })
+
+  it('HTJ2K (1.2.840.10008.1.2.4.201), which GDCM does not decode, is refused naming the file and the transfer syntax', async () => {
+    const folder = writeSeries('htj2k', htj2k)
+    const error = await runConvertCommand(folder, path.join(dir, 'htj2k.nii')).catch((e: Error) => e)
     expect(error).toBeInstanceOf(BadInputError)
     expect((error as BadInputError).field).toBe('TransferSyntaxUID')
     expect(path.dirname((error as BadInputError).file!)).toBe(folder)
-    expect((error as Error).message).toMatch(/transfer syntax 1\.2\.840\.10008\.1\.2\.4\.70/)
+    expect((error as Error).message).toMatch(/transfer syntax 1\.2\.840\.10008\.1\.2\.4\.201/)
   })
 })
