@@ -4,12 +4,14 @@
 // README); ours keep the usual layout (k ascending along row x column), so the affines must
 // agree after reversing k, and every voxel of all 6 volumes must hold the Ref's value at the same
 // position.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runConvertCommand } from '../../src/cli/convert-command.js'
 import { BadInputError } from '../../src/pipeline/errors.js'
+import { DicomMessage } from '../../src/io/dcmjs-parser.js'
+import { runLocal } from '../../src/local/run-local.js'
 import { compareInPhysicalSpace, readRawNifti, type RawNifti } from '../support/raw-nifti.js'
 import { dataPath } from '../support/paths.js'
 
@@ -47,6 +49,61 @@ describe('Siemens mosaics against dcm2niix', () => {
       expect(cmp.compared).toBe(64 * 64 * 36 * 6)
       expect(cmp.maxIndexError).toBeLessThan(1e-4)
       expect(cmp.mismatches).toBe(0)
+    })
+  }
+})
+
+interface DicomDictLike {
+  dict: Record<string, unknown>
+  meta: Record<string, { vr?: string; Value?: unknown[] }>
+  write(options?: Record<string, unknown>): ArrayBuffer
+}
+
+describe('a mosaic series through the pipeline', () => {
+  it('uses the first volume: 64 x 64 x 36 voxels of 3.203125 x 3.203125 x 3.6 mm, with a warning naming the 6 volumes', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'vf-mosaic-run-'))
+    try {
+      const { cases } = await runLocal({ input: dataPath('mr-sagittal', 'In', '2_fmri_SagAP'), out: dir, workers: 0 })
+      const { report } = cases[0]
+      expect(report.status).toBe('processed')
+      expect(report.input).toMatchObject({ kind: 'dicom', modality: 'MR', size_voxels: [64, 64, 36] })
+      for (const [a, v] of [3.203125, 3.203125, 3.6].entries()) expect(report.input!.spacing_mm[a]).toBeCloseTo(v, 5)
+      expect(report.warnings.find((w) => w.code === 'multiple_volumes')?.message).toMatch(/6 mosaic volumes of 36 slices/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+describe('where NumberOfImagesInMosaic is read from', () => {
+  const series = dataPath('mr-sagittal', 'In', '2_fmri_SagAP')
+  const rewrite = (dir: string, change: (dicom: DicomDictLike) => void) => {
+    for (const name of readdirSync(series)) {
+      const bytes = readFileSync(path.join(series, name))
+      const dicom = DicomMessage.readFile(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)) as unknown as DicomDictLike
+      change(dicom)
+      writeFileSync(path.join(dir, name), new Uint8Array(dicom.write()))
+    }
+  }
+  for (const [what, change] of [
+    // Implicit VR: the private US (0019,100A) arrives as raw bytes (its VR is not in the file).
+    ['implicit VR little endian (private tag without its VR)', (d: DicomDictLike) => { d.meta['00020010'] = { vr: 'UI', Value: ['1.2.840.10008.1.2'] } }],
+    // Without (0019,100A): the CSA image header's NumberOfImagesInMosaic.
+    ['no (0019,100A): the CSA image header', (d: DicomDictLike) => { delete (d.dict as Record<string, unknown>)['0019100A'] }],
+  ] as const) {
+    it(`${what}: still equal to the Ref`, async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'vf-mosaic-var-'))
+      try {
+        rewrite(dir, change)
+        const out = path.join(dir, 'out.nii')
+        await runConvertCommand(dir, out)
+        const cmp = compareInPhysicalSpace(readRawNifti(out), readRawNifti(dataPath('mr-sagittal', 'Ref', '2_fmri_SagAP.nii')))
+        expect(cmp.compared).toBe(64 * 64 * 36 * 6)
+        expect(cmp.maxIndexError).toBeLessThan(1e-4)
+        expect(cmp.mismatches).toBe(0)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
     })
   }
 })
