@@ -4,6 +4,7 @@
 // README); ours keep the usual layout (k ascending along row x column), so the affines must
 // agree after reversing k, and every voxel of all 6 volumes must hold the Ref's value at the same
 // position.
+import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -13,7 +14,7 @@ import { BadInputError } from '../../src/pipeline/errors.js'
 import { DicomMessage } from '../../src/io/dcmjs-parser.js'
 import { runLocal } from '../../src/local/run-local.js'
 import { compareInPhysicalSpace, readRawNifti, type RawNifti } from '../support/raw-nifti.js'
-import { dataPath } from '../support/paths.js'
+import { dataPath, repoRoot } from '../support/paths.js'
 
 /** The Ref's affine with its slice axis reversed (dcm2niix's flipZ undone). */
 function unflipped(ref: RawNifti): number[][] {
@@ -145,6 +146,11 @@ describe('a mosaic that cannot be de-tiled', () => {
       expect((error as BadInputError).field).toBe('NumberOfImagesInMosaic')
       expect((error as Error).message).toMatch(/384 x 384 pixels cannot hold 7 x 7 equal tiles/)
       expect(readFileSync(source).equals(bytes)).toBe(false) // the input was copied, never changed
+      // The command as users run it: exit code 2 for bad input, the file and the field named.
+      const cli = spawnSync(process.execPath, [path.join(repoRoot, 'bin/voxelflow.js'), 'convert', dir, path.join(dir, 'out.nii')], { encoding: 'utf8', cwd: repoRoot, timeout: 120_000 })
+      expect(cli.status).toBe(2)
+      expect(cli.stderr).toContain(file)
+      expect(cli.stderr).toMatch(/cannot hold 7 x 7 equal tiles/)
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

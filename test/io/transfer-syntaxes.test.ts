@@ -2,8 +2,8 @@
 // ../shared/data/ct-chest-141 (Implicit VR Little Endian, 12-bit unsigned, intercept -1024) are
 // re-encoded here by an encoder written from PS3.5 (test/support/dicom-encode.ts): implicit and
 // explicit VR little endian, explicit VR big endian, deflated, RLE Lossless, JPEG Lossless SV1,
-// and 12-bit variants (unsigned with junk above the high bit; signed two's complement in 12 bits
-// with the intercept moved so the HU stay the same). Expected values come from the original
+// and 12-/16-bit variants (unsigned with junk above the high bit; signed two's complement with the
+// intercept moved so the HU stay the same). Expected values come from the original
 // files' stored words (HU = stored - 1024), not from the reader under test.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -51,6 +51,9 @@ const junkAbove12 = (w: Uint16Array) => Uint16Array.from(w, (v, i) => (v & 0x0ff
 // 12-bit two's complement: stored = original - 2048 (fits -2048..2047), intercept +1024; bits 12..15 zero.
 const signed12 = (w: Uint16Array) => Uint16Array.from(w, (v) => (v - 2048) & 0x0fff)
 
+// 16-bit two's complement HU (intercept 0), as many CTs store them.
+const signed16 = (w: Uint16Array) => Uint16Array.from(w, (v) => (v - 1024) & 0xffff)
+
 const variants: Variant[] = [
   { name: 'implicit VR little endian', syntax: ts.implicitLittle, bitsStored: 12, signed: false, intercept: -1024, words: same },
   { name: 'explicit VR little endian', syntax: ts.explicitLittle, bitsStored: 12, signed: false, intercept: -1024, words: same },
@@ -62,6 +65,8 @@ const variants: Variant[] = [
   { name: '12-bit unsigned, junk above the high bit, big endian', syntax: ts.explicitBig, bitsStored: 12, signed: false, intercept: -1024, words: junkAbove12 },
   { name: '12-bit signed, explicit LE', syntax: ts.explicitLittle, bitsStored: 12, signed: true, intercept: 1024, words: signed12 },
   { name: '12-bit signed, big endian', syntax: ts.explicitBig, bitsStored: 12, signed: true, intercept: 1024, words: signed12 },
+  { name: '16-bit signed, explicit LE', syntax: ts.explicitLittle, bitsStored: 16, signed: true, intercept: 0, words: signed16 },
+  { name: '16-bit signed, JPEG lossless SV1', syntax: ts.jpegLosslessSv1, bitsStored: 16, signed: true, intercept: 0, words: signed16, frame: (w, r, c) => encodeJpegLosslessFrame(w, r, c, 16) },
   { name: '12-bit signed, RLE lossless', syntax: ts.rleLossless, bitsStored: 12, signed: true, intercept: 1024, words: signed12, frame: (w) => encodeRleFrame(w) },
 ]
 
