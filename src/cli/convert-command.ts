@@ -42,7 +42,7 @@ export interface ConvertSidecar {
   series: SeriesSummary & { seriesNumber?: number; manufacturer?: string; model?: string; patientPosition?: string }
   seriesFound: SeriesSummary[]
   ignored: { segmentations: number; structuredReports: number; nonDicomFiles: number }
-  geometry: { size: number[]; spacing: number[]; origin: number[]; direction: number[]; orientation: string; frame: 'LPS'; layout: string }
+  geometry: { size: number[]; spacing: number[]; origin: number[]; direction: number[]; orientation: string; frame: 'LPS'; layout: string; timeStepSeconds?: number }
   sliceGeometry: Record<string, unknown> | null
   tiltCorrection: SliceCorrection
   sliceThickness?: number
@@ -170,6 +170,7 @@ async function convertFolder(input: string, output: string, flags: ConvertFlags,
       orientation: orientationCode(grid.direction),
       frame: 'LPS',
       layout,
+      ...(timePoints.length > 1 && { timeStepSeconds: timeStep }),
     },
     sliceGeometry: geometry ? { ...summarizeSliceGeometry(geometry), gantryDetectorTiltHeader: acquisition.gantryDetectorTilt ?? null } : null,
     tiltCorrection,

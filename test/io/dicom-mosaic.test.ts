@@ -34,6 +34,7 @@ describe('Siemens mosaics against dcm2niix', () => {
       const out = path.join(dir, `${series}.nii`)
       const r = await runConvertCommand(dataPath('mr-sagittal', 'In', series), out)
       expect(r.sidecar.geometry.size).toEqual([64, 64, 36, 6])
+      expect(r.sidecar.geometry.timeStepSeconds).toBe(3.2) // README: TR 3.2 s
       expect(r.sidecar.warnings.join('\n')).toMatch(/6 mosaic volumes of 36 slices/)
       const ours = readRawNifti(out)
       const ref = readRawNifti(dataPath('mr-sagittal', 'Ref', `${series}.nii`))
