@@ -74,6 +74,13 @@ export function frameCount(group: SeriesGroup): number {
   return group.headers.reduce((n, h) => n + h.numberOfFrames, 0)
 }
 
+/** Transfer syntaxes GDCM (itk-wasm) decodes: uncompressed, deflated, RLE, JPEG, JPEG-LS, JPEG 2000. */
+const gdcmDecodes = new Set([
+  '1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.5',
+  '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70',
+  '1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81', '1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91',
+])
+
 export async function readDicomSeries(group: SeriesGroup): Promise<Image> {
   const files = group.headers.map((h) => path.resolve(h.file))
   try {
@@ -83,11 +90,12 @@ export async function readDicomSeries(group: SeriesGroup): Promise<Image> {
     const axis = stacked.length === outputImage.size[2] && stacked.every((h) => h !== undefined) ? sliceAxisFromPositions(stacked as DicomHeader[]) : undefined
     return axis ? applySliceAxis(outputImage, axis) : outputImage
   } catch (error) {
-    // Name the transfer syntax: an undecodable one is the usual cause.
-    const syntaxes = [...new Set(group.headers.map((h) => h.pixelFormat?.transferSyntaxUid || '(none)'))].join(', ')
-    throw new BadInputError(`cannot read DICOM series ${group.seriesInstanceUid} (transfer syntax ${syntaxes}): ${errorMessage(error)}`, {
+    // Name the transfer syntax; blame it when GDCM has no codec for it.
+    const syntaxes = [...new Set(group.headers.map((h) => h.pixelFormat?.transferSyntaxUid || '(none)'))]
+    const unknown = syntaxes.some((uid) => !gdcmDecodes.has(uid))
+    throw new BadInputError(`cannot read DICOM series ${group.seriesInstanceUid} (transfer syntax ${syntaxes.join(', ')}${unknown ? ', which GDCM does not decode' : ''}): ${errorMessage(error)}`, {
       file: path.dirname(files[0]),
-      field: 'TransferSyntaxUID',
+      field: unknown ? 'TransferSyntaxUID' : 'PixelData',
     })
   }
 }
