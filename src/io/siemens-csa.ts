@@ -22,7 +22,6 @@ export function parseCsaHeader(bytes: Uint8Array): CsaHeader | undefined {
   const tags = view.getUint32(at, true)
   if (tags < 1 || tags > maxTags) return undefined
   at += 8
-  const csa2 = at === 16
   const out: CsaHeader = new Map()
   for (let t = 0; t < tags; t++) {
     if (at + 84 > bytes.length) return undefined
@@ -37,8 +36,8 @@ export function parseCsaHeader(bytes: Uint8Array): CsaHeader | undefined {
       at += 16
       if (length < 0 || at + length > bytes.length) return undefined
       values.push(text(at, length).trim())
-      // csa2 pads each value to 4 bytes; csa1 does too in every file seen by nibabel.
-      at += csa2 ? Math.ceil(length / 4) * 4 : Math.ceil(length / 4) * 4
+      // Each value is padded to 4 bytes (csa1 and csa2 alike, as nibabel reads them).
+      at += Math.ceil(length / 4) * 4
     }
     out.set(name, values.filter((v) => v !== ''))
   }
