@@ -14,6 +14,7 @@ import { checkSegReferences } from '../io/dicom-seg-references.js'
 import { readCaseLandmarks } from './read-case-landmarks.js'
 import { isNiftiPath } from '../io/nifti.js'
 import { readInputNifti } from '../io/read-input-nifti.js'
+import { niftiCtPlausibility } from '../measure/nifti-ct-plausibility.js'
 import { type Limits, defaultLimits } from './config.js'
 import { expandArchives } from './expand-archives.js'
 import { checkLabelMap } from './check-label-map.js'
@@ -123,6 +124,7 @@ export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions =
     const image = await readInputNifti(niftiImages[0].file, limits, niftiImages[0].key).catch(rename(niftiImages[0].key))
     const modality = looksLikeCt(image) ? 'CT' : 'MR'
     warnings.push({ code: 'modality_guessed', message: `NIfTI carries no modality; treated as ${modality} from its value range` })
+    if (modality === 'CT') warnings.push(...niftiCtPlausibility(pixelsOf(image)).warnings)
     loaded = { image, modality, description: describe(image, 'nifti', modality, { files_used: 1, files_ignored: ignored }) }
   } else if (niftiImages.length > 1) {
     throw new BadInputError(`a case holds one image, found ${niftiImages.length} NIfTI files (${niftiImages.map((f) => f.key).join(', ')})`)
