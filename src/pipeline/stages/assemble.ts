@@ -6,7 +6,8 @@ import { reducePartials } from '../../measure/reduce-partials.js'
 import { shapePartials } from '../../measure/shape-partials.js'
 import type { LabelPartials } from '../../measure/label-partials.js'
 import { renderQcPng } from '../../report/qc-png.js'
-import { qcWindow } from '../../report/qc-window.js'
+import { qcWindow, qcWindowForLabelledMean } from '../../report/qc-window.js'
+import { labelledMeanFromPartials, labelSummaryFromPartials } from '../../report/qc-from-partials.js'
 import { getJson, putImage, putJson } from '../object-io.js'
 import { getWorkImage } from '../work-image.js'
 import { niftiHeaderFor, putVolumeFromParts } from '../output-parts.js'
@@ -65,13 +66,17 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     const labels = stitchSlabs(facts.outputGrid, labelSlabs)
     const level = manifest.config.output.compression_level
     const statisticsKey = workKeys.statistics(run)
-    await putJson(work, statisticsKey, reducePartials(partials))
+    const reduced = reducePartials(partials)
+    await putJson(work, statisticsKey, reduced)
     // Shape, surface and percentiles need neighbouring planes and whole histograms: measured
     // here on the stitched volume (a global step) rather than per slab.
     const shapeKey = workKeys.shape(run)
     await putJson(work, shapeKey, shapePartials(labels, image, { includeBackground: false }))
 
-    const png = renderQcPng({ image, labels, window: qcWindow(image, facts.input.modality, labels), labelNames: facts.labelNames })
+    const window = reduced.hasIntensity
+      ? qcWindowForLabelledMean(image, facts.input.modality, () => labelledMeanFromPartials(reduced))
+      : qcWindow(image, facts.input.modality, labels)
+    const png = renderQcPng({ image, labels, window, labelNames: facts.labelNames, labelSummary: labelSummaryFromPartials(reduced) })
     await output.put(outputKeys.qc(run), png, 'image/png')
     // The chunks compressed their slices already (output-parts.ts); a volume without every
     // part (merged components relabel here) is compressed here, on libuv's thread pool.
