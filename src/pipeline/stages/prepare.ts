@@ -72,7 +72,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       loaded.warnings.push({ code: 'no_segmentation', message: `the baseline segmentation thresholds Hounsfield units and applies to CT only; this ${loaded.modality} case gets an empty label map (give a reference segmentation to carry one along)` })
     }
     const halo = chunkHaloSlices(labelSource, config)
-    const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo })
+    const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo, parallelism: context.chunkParallelism })
     // The chunks resample their own slices when the grid allows (see chunk-inputs.ts).
     const inputs = await putChunkInputs(loaded.image, outputGrid, resampleOptions, slabs, run, work)
     const n4 = await fitCaseN4(loaded.image, outputGrid, resampleOptions, config, loaded.modality, run, work)
