@@ -17,6 +17,7 @@ export const workKeys = {
   chunkComponents: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/components.json`,
   /** A chunk's slices of an output volume, as gzip members of its NIfTI voxel bytes (see output-parts.ts). */
   chunkOutputPart: (run: RunRef, index: number, volume: 'image' | 'labels') => `${run.workPrefix}chunks/${pad(index)}/${volume}.part.gz`,
+  chunkShape: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/shape.json`,
   chunkPartials: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/partials.json`,
   statistics: (run: RunRef) => `${run.workPrefix}statistics.json`,
   shape: (run: RunRef) => `${run.workPrefix}shape.json`,

@@ -3,7 +3,8 @@
 import { cropSlices, stitchSlabs } from '../../chunks/slab-image.js'
 import { type Image, type PixelArray, componentTypeOf, pixelsOf } from '../../image/image.js'
 import { reducePartials } from '../../measure/reduce-partials.js'
-import { shapePartials } from '../../measure/shape-partials.js'
+import { type ShapePartials, shapePartials } from '../../measure/shape-partials.js'
+import { shapeFromChunkInteriors } from '../chunk-shape.js'
 import type { LabelPartials } from '../../measure/label-partials.js'
 import { renderQcPng } from '../../report/qc-png.js'
 import { qcWindow, qcWindowForLabelledMean } from '../../report/qc-window.js'
@@ -71,7 +72,11 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     // Shape, surface and percentiles need neighbouring planes and whole histograms: measured
     // here on the stitched volume (a global step) rather than per slab.
     const shapeKey = workKeys.shape(run)
-    await putJson(work, shapeKey, shapePartials(labels, image, { includeBackground: false }))
+    // The chunks measured their interiors (chunk-shape.ts); merged components relabel here.
+    const shape = results.every((r) => r.shapeKey)
+      ? shapeFromChunkInteriors(await Promise.all(results.map((r) => getJson<ShapePartials>(work, r.shapeKey!))), labels, image, results.map((r) => plan.get(r.index)!))
+      : shapePartials(labels, image, { includeBackground: false })
+    await putJson(work, shapeKey, shape)
 
     const window = reduced.hasIntensity
       ? qcWindowForLabelledMean(image, facts.input.modality, () => labelledMeanFromPartials(reduced))

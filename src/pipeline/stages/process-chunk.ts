@@ -7,6 +7,8 @@ import type { PipelineConfig } from '../config.js'
 import { getJson, putJson } from '../object-io.js'
 import { getWorkImage, putWorkImage } from '../work-image.js'
 import { putOutputPart } from '../output-parts.js'
+import { chunkInteriorShape } from '../chunk-shape.js'
+import type { CaseFacts } from './prepare.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type ChunkRef, type ChunkResult, type CaseRef, type RunRef, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
@@ -14,6 +16,7 @@ import { type SlabResamplePlan, resampleSlab } from '../../filters/resample-slab
 import { applyCaseN4 } from '../n4-stage.js'
 import { labelSlabComponents } from '../chunk-components.js'
 import { type Slab, enabledChunkStages } from '../stage-registry.js'
+import type { ObjectStore } from '../../store/object-store.js'
 
 export interface ChunkJob {
   chunk: ChunkRef
@@ -52,6 +55,7 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
       partialsKey: workKeys.chunkPartials(run, chunk.index),
       ...(components ? { componentsKey: workKeys.chunkComponents(run, chunk.index) } : {}),
       outputParts,
+      ...(components ? {} : { shapeKey: workKeys.chunkShape(run, chunk.index) }),
       ms: 0,
     }
     if (components) await putJson(work, workKeys.chunkComponents(run, chunk.index), components.summary)
@@ -60,6 +64,7 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
       putJson(work, result.partialsKey, partials),
       putOutputPart(work, outputParts.image, image, level),
       outputParts.labels && putOutputPart(work, outputParts.labels, labels, level),
+      result.shapeKey && putShape(work, result.shapeKey, labels, image, chunk.k0, run),
     ])
     return { ...result, ms: Date.now() - started }
   })
@@ -73,6 +78,12 @@ async function chunkLabels(chunk: ChunkRef, withHalo: Image, image: Image, confi
   let slab: Slab = { image: withHalo }
   for (const stage of enabledChunkStages(chunk.labelSource, config)) slab = stage.apply(slab, config)
   return slab.labels ? cropHalo(slab.labels, chunk) : withPixels(image, new Uint8Array(pixelsOf(image).length))
+}
+
+/** Most of the shape pass, here in parallel (merged components relabel in assemble: not then). */
+async function putShape(work: ObjectStore, key: string, labels: Image, image: Image, k0: number, run: RunRef): Promise<void> {
+  const { outputGrid } = await getJson<CaseFacts>(work, workKeys.facts(run))
+  await putJson(work, key, chunkInteriorShape(labels, image, k0, outputGrid.size[2]))
 }
 
 /** The chunk's slices with their halo, resampled from its source slab (two-phase form). */
