@@ -69,10 +69,10 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     const statisticsKey = workKeys.statistics(run)
     const reduced = reducePartials(partials)
     await putJson(work, statisticsKey, reduced)
-    // Shape, surface and percentiles need neighbouring planes and whole histograms: measured
-    // here on the stitched volume (a global step) rather than per slab.
+    // Shape, surface and percentiles need neighbouring planes: the chunks measured their
+    // interiors, here only the planes at slab borders (chunk-shape.ts); merged components
+    // relabel here, so then the whole stitched volume is measured.
     const shapeKey = workKeys.shape(run)
-    // The chunks measured their interiors (chunk-shape.ts); merged components relabel here.
     const shape = results.every((r) => r.shapeKey)
       ? shapeFromChunkInteriors(await Promise.all(results.map((r) => getJson<ShapePartials>(work, r.shapeKey!))), labels, image, results.map((r) => plan.get(r.index)!))
       : shapePartials(labels, image, { includeBackground: false })
