@@ -41,10 +41,10 @@ const chunksSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /**
    * Most chunks per case; slabs grow beyond `slices` / `max_mb` to stay within it. Each chunk
-   * adds about 0.8 KB of pointers to the Step Functions state (payload limit 256 KiB), so 150
+   * adds about 1 KB of pointers to the Step Functions state (payload limit 256 KiB), so 120
    * keeps the state under half the limit (test/pipeline/state-payload.test.ts).
    */
-  max_count: z.number().int().min(1).max(150).default(100),
+  max_count: z.number().int().min(1).max(120).default(100),
 })
 
 const intensitySchema = z.strictObject({

@@ -16,8 +16,8 @@ const stepFunctionsPayloadLimit = 256 * 1024
 
 describe('state machine payload', () => {
   it('stays far below 256 KiB for the largest chunk count the config allows, whatever the volume', async () => {
-    const maxCount = parseConfig({ chunks: { max_count: 150 } }).chunks.max_count
-    expect(() => parseConfig({ chunks: { max_count: 151 } })).toThrow(/max_count/)
+    const maxCount = parseConfig({ chunks: { max_count: 120 } }).chunks.max_count
+    expect(() => parseConfig({ chunks: { max_count: 121 } })).toThrow(/max_count/)
     const bucket = 'b'.repeat(63) // S3 bucket names are at most 63 characters
     const work = new FolderObjectStore(bucket, mkdtempSync(path.join(os.tmpdir(), 'vf-payload-')))
     const dataset = 'd'.repeat(128) // manifest schema maximum
@@ -51,6 +51,8 @@ describe('state machine payload', () => {
         labelsKey: workKeys.chunkLabels(run, s.index),
         partialsKey: workKeys.chunkPartials(run, s.index),
         componentsKey: workKeys.chunkComponents(run, s.index),
+        outputParts: { image: workKeys.chunkOutputPart(run, s.index, 'image'), labels: workKeys.chunkOutputPart(run, s.index, 'labels') },
+        shapeKey: workKeys.chunkShape(run, s.index),
         ms: 123456,
       })),
       assembled: { image: pointer('i'.repeat(300)), labels: pointer('l'.repeat(300)), qc: pointer('q'.repeat(300)), statistics: pointer(workKeys.statistics(run)), shape: pointer(workKeys.shape(run)), ms: 1 },
