@@ -1,7 +1,7 @@
 // Child process of bench/chunks.ts: one measurement per process so that getrusage's peak RSS
 // belongs to it alone (worker threads included). Prints one JSON line.
 //   run <input> <out> <settings.json text> <workers>   the whole local pipeline (voxelflow run)
-//   prepare <input> <workDir>                           prepare alone, as its Lambda would run it
+//   prepare <input> <workDir> [settings] [parallelism]  prepare alone, as its Lambda would run it
 //   chunk <workDir> <index>                             one chunk alone, as a chunk-worker Lambda
 //   assemble <workDir>                                  assemble alone, after every chunk ran
 // cpu_ms (user + system, all threads) is what a dedicated vCPU would spend: on a shared machine
@@ -31,7 +31,7 @@ if (mode === 'run') {
   const report = summary.cases[0].report
   console.log(JSON.stringify({ ms_in_process: summary.ms, cpu_ms: cpuMs(), peak_rss_mb: peakRssMb(), status: report.status, chunks: report.chunks, stage_ms: report.timings_ms, output_size: report.output_grid?.size_voxels }))
 } else if (mode === 'prepare') {
-  const [input, workDir] = args
+  const [input, workDir, settings, parallelism] = args
   const [c] = await discoverCases(input)
   const buckets = { input: c.root, work: path.join(workDir, 'work'), output: path.join(workDir, 'output') }
   const stores = folderStores(buckets)
@@ -39,10 +39,10 @@ if (mode === 'run') {
     const info = (await stores('input').head(key))!
     return { bucket: 'input', key, size: info.size, etag: info.etag, role: 'auto' as const }
   }))
-  const planned = await planRun({ dataset: '', caseId: c.caseId, objects, config: parseConfig({}), work: stores('work'), outputBucket: 'output', outputRoot: '' })
+  const planned = await planRun({ dataset: '', caseId: c.caseId, objects, config: parseConfig(JSON.parse(settings ?? '{}')), work: stores('work'), outputBucket: 'output', outputRoot: '' })
   const started = Date.now()
   const cpuBefore = cpuMs()
-  const prepared = await prepare(planned.input, { stores })
+  const prepared = await prepare(planned.input, { stores, chunkParallelism: parallelism ? Number(parallelism) : undefined })
   await fs.writeFile(path.join(workDir, 'state.json'), JSON.stringify({ buckets, input: planned.input, prepared }))
   console.log(JSON.stringify({ ms: Date.now() - started, cpu_ms: cpuMs() - cpuBefore, peak_rss_mb: peakRssMb(), chunks: prepared.chunks.length }))
 } else if (mode === 'chunk') {

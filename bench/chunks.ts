@@ -39,11 +39,12 @@ const price = {
 const oneVcpuMb = 1769
 
 function spawnChild(...args: string[]) {
+  const loadavgBefore = os.loadavg().map((x) => Number(x.toFixed(2)))
   const started = process.hrtime.bigint()
   const run = spawnSync(process.execPath, ['--import', 'tsx', child, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 })
   const wallMs = Math.round(Number(process.hrtime.bigint() - started) / 1e6)
   if (run.status !== 0) throw new Error(`bench child ${args[0]} failed: ${run.stderr}`)
-  return { wall_ms: wallMs, ...JSON.parse(run.stdout.trim().split('\n').pop()!) }
+  return { wall_ms: wallMs, loadavg_before: loadavgBefore, ...JSON.parse(run.stdout.trim().split('\n').pop()!) }
 }
 
 /** A CT-like body: ellipse of soft tissue, a spine and ribs (bone crossing many slabs), noise. */
@@ -89,9 +90,10 @@ function lambdaModel(input: string, scratch: string, chunkedStageMs: Record<stri
   const gbSeconds = (prep.cpu_ms / 1000) * (memory.prepare_mb / 1024)
     + chunkCpu.reduce((a, b) => a + b, 0) / 1000 * (memory.chunk_mb / 1024)
     + ((asm.cpu_ms + analyzeReportMs) / 1000) * (memory.assemble_mb / 1024)
-  // per chunk: prepare PUTs the source, the worker GETs it and the manifest and PUTs image,
-  // labels and partials, assemble GETs those three; plus ~10 per case (manifest, facts, outputs)
-  const s3 = { puts: 4 * n + 10, gets: 5 * n + 10 }
+  // per chunk: prepare PUTs the source; the worker GETs it, the manifest, the resample plan and
+  // the facts, and PUTs image, labels, partials, shape partials and its two compressed output
+  // parts; assemble GETs those six; plus ~10 per case (manifest, facts, outputs)
+  const s3 = { puts: 7 * n + 10, gets: 10 * n + 10 }
   const cost = {
     lambda_compute: gbSeconds * price.lambdaArm64PerGbSecond,
     lambda_requests: (4 + n) * price.lambdaPerRequest,
@@ -136,6 +138,9 @@ function compare(name: string, input: string, scratch: string, withModel: boolea
     chunked_2_workers: chunked,
     speedup: Number((whole.wall_ms / chunked.wall_ms).toFixed(2)),
     speedup_target: 1.7,
+    // CPU time (user + system, all threads) is far less disturbed by other load than wall time:
+    // chunked / whole = the price of chunking in work, whatever the machine's load
+    cpu_ms: { whole: whole.cpu_ms, chunked: chunked.cpu_ms, chunked_over_whole: Number((chunked.cpu_ms / whole.cpu_ms).toFixed(2)) },
     ...(withModel ? { lambda_model: lambdaModel(input, scratch, chunked.stage_ms) } : {}),
   }
 }

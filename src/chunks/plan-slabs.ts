@@ -1,5 +1,9 @@
 // Slabs along the slowest axis (k). Each slab owns output slices [k0, k1) and carries `halo`
 // slices of context on each side (clipped at the volume ends) for neighbourhood stages.
+// A budget-derived plan is balanced: the fewest slabs the budget allows, rounded up to whole
+// waves of the runtime's parallelism when there is more than one wave, with depths differing
+// by at most one slice (289 slices, 60-slice budget, 2 workers: 6 x 48-49 rather than
+// 4 x 60 + 49, whose last wave leaves a worker idle). A given slice count is taken as is.
 
 export interface SlabPlanOptions {
   /** Slices per slab; when absent, derived from the memory budget. */
@@ -8,6 +12,13 @@ export interface SlabPlanOptions {
   maxMb: number
   /** Context slices each side. */
   halo: number
+  /**
+   * At most this many slabs: slabs grow past `slices` / the budget when needed. Every chunk adds
+   * its pointers to the Step Functions state, whose payload limit is 256 KiB.
+   */
+  maxCount?: number
+  /** Chunks the runtime runs at once (local worker pool); default 1 (no rounding to waves). */
+  parallelism?: number
 }
 
 export interface Slab {
@@ -26,10 +37,13 @@ export function slicesForBudget(size: number[], maxMb: number, halo: number): nu
 
 export function planSlabs(size: number[], options: SlabPlanOptions): Slab[] {
   const depth = size[2]
-  const step = Math.max(1, Math.min(depth, options.slices ?? slicesForBudget(size, options.maxMb, options.halo)))
+  const wanted = options.slices ?? slicesForBudget(size, options.maxMb, options.halo)
+  const maxCount = options.maxCount ?? Infinity
+  const step = Math.max(1, Math.ceil(depth / maxCount), Math.min(depth, wanted))
+  const ends = options.slices ? fixedEnds(depth, step) : balancedEnds(depth, step, Math.max(1, Math.floor(options.parallelism ?? 1)), maxCount)
   const slabs: Slab[] = []
-  for (let k0 = 0, index = 0; k0 < depth; k0 += step, index++) {
-    const k1 = Math.min(depth, k0 + step)
+  for (let k0 = 0, index = 0; k0 < depth; k0 = ends[index], index++) {
+    const k1 = ends[index]
     slabs.push({
       index,
       k0,
@@ -39,4 +53,20 @@ export function planSlabs(size: number[], options: SlabPlanOptions): Slab[] {
     })
   }
   return slabs
+}
+
+function fixedEnds(depth: number, step: number): number[] {
+  const ends = []
+  for (let k = step; k < depth + step; k += step) ends.push(Math.min(depth, k))
+  return ends
+}
+
+function balancedEnds(depth: number, maxStep: number, parallelism: number, maxCount: number): number[] {
+  let count = Math.ceil(depth / maxStep)
+  if (count > parallelism) count = Math.min(depth, maxCount, Math.ceil(count / parallelism) * parallelism)
+  const base = Math.floor(depth / count)
+  const longer = depth % count // the first `longer` slabs take one slice more
+  const ends = []
+  for (let n = 0, k = 0; n < count; n++) ends.push((k += base + (n < longer ? 1 : 0)))
+  return ends
 }

@@ -16,7 +16,7 @@ import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
 import { writeNifti } from '../io/nifti.js'
 import { readDicomVolume, type SliceCorrection } from '../io/dicom-volume.js'
 import { summarizeSliceGeometry } from '../io/slice-geometry.js'
-import { BadInputError, errorMessage } from '../pipeline/errors.js'
+import { BadInputError, errorMessage, renameBadInput } from '../pipeline/errors.js'
 import { isArchivePath } from '../io/archive.js'
 import { withUnpackedArchive } from '../io/with-unpacked-archive.js'
 import { dropDuplicateInstances } from '../io/dicom-series-checks.js'
@@ -42,7 +42,7 @@ export interface ConvertSidecar {
   series: SeriesSummary & { seriesNumber?: number; manufacturer?: string; model?: string; patientPosition?: string }
   seriesFound: SeriesSummary[]
   ignored: { segmentations: number; structuredReports: number; nonDicomFiles: number }
-  geometry: { size: number[]; spacing: number[]; origin: number[]; direction: number[]; orientation: string; frame: 'LPS'; layout: string }
+  geometry: { size: number[]; spacing: number[]; origin: number[]; direction: number[]; orientation: string; frame: 'LPS'; layout: string; timeStepSeconds?: number }
   sliceGeometry: Record<string, unknown> | null
   tiltCorrection: SliceCorrection
   sliceThickness?: number
@@ -143,9 +143,11 @@ async function convertFolder(input: string, output: string, flags: ConvertFlags,
   const warnings = [...headerWarnings, ...volume.warnings].map((w) => w.message)
   const tiltCorrection = volume.correction
   const grid = gridOf(image)
-  // A 4-D enhanced series (several time points) is written 4-D, as dcm2niix does.
+  // A 4-D series (enhanced or mosaic time points) is written 4-D, as dcm2niix does, with the
+  // repetition time in seconds as the time step (pixdim[4]).
   const timePoints = [image, ...(volume.laterVolumes ?? [])]
-  await writeNifti(timePoints.length > 1 ? stackTimeSeries(timePoints) : image, output)
+  const timeStep = acquisition.repetitionTime && acquisition.repetitionTime > 0 ? acquisition.repetitionTime / 1000 : 1
+  await writeNifti(timePoints.length > 1 ? stackTimeSeries(timePoints, timeStep) : image, output)
 
   const chosenSummary = found.find((s) => s.status === 'chosen') as SeriesSummary
   const sidecar: ConvertSidecar = {
@@ -168,6 +170,7 @@ async function convertFolder(input: string, output: string, flags: ConvertFlags,
       orientation: orientationCode(grid.direction),
       frame: 'LPS',
       layout,
+      ...(timePoints.length > 1 && { timeStepSeconds: timeStep }),
     },
     sliceGeometry: geometry ? { ...summarizeSliceGeometry(geometry), gantryDetectorTiltHeader: acquisition.gantryDetectorTilt ?? null } : null,
     tiltCorrection,
@@ -190,10 +193,7 @@ async function convertFolder(input: string, output: string, flags: ConvertFlags,
 
 /** A BadInputError about a file of the unpacked archive, re-addressed to the name users know. */
 function renamed(nameOf: (file: string) => string) {
-  return (error: unknown): never => {
-    if (error instanceof BadInputError && error.file) throw new BadInputError(error.message.slice(error.file.length + 2), { file: nameOf(error.file), field: error.field }, { cause: error })
-    throw error
-  }
+  return renameBadInput((file) => (file ? nameOf(file) : undefined))
 }
 
 export function registerConvertCommand(program: Command): Command {

@@ -1,9 +1,10 @@
 // 3-D volumes on one grid -> one 4-D itk-wasm image (x fastest, time slowest), as NIfTI stores
-// a time series. The 4th axis has unit spacing and an identity direction row/column.
+// a time series. The 4th axis has an identity direction row/column and `timeStep` as spacing
+// (seconds between volumes, e.g. the repetition time; NIfTI's pixdim[4]).
 import type { Image } from './image.js'
 import { componentTypeOf, pixelsOf, allocatePixels } from './image.js'
 
-export function stackTimeSeries(volumes: Image[]): Image {
+export function stackTimeSeries(volumes: Image[], timeStep = 1): Image {
   const first = volumes[0]
   const n = pixelsOf(first).length
   const data = allocatePixels(componentTypeOf(pixelsOf(first)), n * volumes.length)
@@ -17,7 +18,7 @@ export function stackTimeSeries(volumes: Image[]): Image {
     imageType: { ...first.imageType, dimension: 4 },
     name: first.name,
     origin: [...first.origin, 0],
-    spacing: [...first.spacing, 1],
+    spacing: [...first.spacing, timeStep],
     direction: Float64Array.from(direction),
     size: [...first.size, volumes.length],
     metadata: new Map(),

@@ -20,6 +20,8 @@ export interface DicomAcquisition {
   transferSyntaxUid?: string
   bitsStored?: number
   pixelRepresentation?: number
+  /** RepetitionTime (0018,0080), ms: the time step of a 4-D series. */
+  repetitionTime?: number
 }
 
 export async function readDicomAcquisition(file: string): Promise<DicomAcquisition> {
@@ -39,6 +41,8 @@ export async function readDicomAcquisition(file: string): Promise<DicomAcquisiti
     transferSyntaxUid: str(meta.TransferSyntaxUID),
     bitsStored: num(d.BitsStored),
     pixelRepresentation: num(d.PixelRepresentation),
+    // Enhanced MR keeps it in the shared MR Timing and Related Parameters functional group.
+    repetitionTime: num(d.RepetitionTime) ?? num(item(item(d.SharedFunctionalGroupsSequence)?.MRTimingAndRelatedParametersSequence)?.RepetitionTime),
   }
 }
 
@@ -48,6 +52,11 @@ export async function readDicomAcquisition(file: string): Promise<DicomAcquisiti
  */
 function signedPadding(value: number | undefined, pixelRepresentation: number | undefined): number | undefined {
   return value !== undefined && pixelRepresentation === 1 && value > 32767 && value <= 65535 ? value - 65536 : value
+}
+
+function item(value: unknown): Record<string, unknown> | undefined {
+  const v = first(value)
+  return v && typeof v === 'object' ? (v as Record<string, unknown>) : undefined
 }
 
 function first(value: unknown): unknown {

@@ -2,10 +2,11 @@
 // live in the functional groups (PS3.3 C.7.6.16), per frame or shared: Plane Position
 // (ImagePositionPatient), Plane Orientation (ImageOrientationPatient), Pixel Measures
 // (PixelSpacing) and Pixel Value Transformation (RescaleSlope/Intercept). Read with dcmjs;
-// pixels of uncompressed transfer syntaxes are taken from the Pixel Data element directly.
+// pixels are taken from the Pixel Data element (src/io/enhanced-pixel-data.ts decodes it).
 import { readFile } from 'node:fs/promises'
 import { BadInputError } from '../pipeline/errors.js'
 import { DicomMessage, DicomMetaDictionary } from './dcmjs-parser.js'
+import { enhancedPixelBytes } from './enhanced-pixel-data.js'
 
 export interface EnhancedFrame {
   file: string
@@ -33,8 +34,6 @@ export interface EnhancedFile {
 
 type Dataset = Record<string, unknown>
 
-const uncompressed = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1'])
-
 /** True when a header's dataset is an enhanced multi-frame image (per-frame functional groups). */
 export function hasFunctionalGroups(dataset: Dataset): boolean {
   return Array.isArray(dataset.PerFrameFunctionalGroupsSequence) && (dataset.PerFrameFunctionalGroupsSequence as unknown[]).length > 0
@@ -57,9 +56,6 @@ export async function readEnhancedFile(file: string): Promise<EnhancedFile> {
   const d = DicomMetaDictionary.naturalizeDataset(message.dict) as Dataset
   const meta = DicomMetaDictionary.naturalizeDataset(message.meta) as Dataset
   const syntax = String(meta.TransferSyntaxUID ?? '')
-  if (!uncompressed.has(syntax)) {
-    throw new BadInputError(`enhanced multi-frame image with transfer syntax ${syntax || '(none)'}: only uncompressed little endian is read for multi-frame files`, { file, field: 'TransferSyntaxUID' })
-  }
   const rows = Number(d.Rows ?? 0)
   const columns = Number(d.Columns ?? 0)
   const count = Number(d.NumberOfFrames ?? 1)
@@ -72,12 +68,8 @@ export async function readEnhancedFile(file: string): Promise<EnhancedFile> {
   if (![8, 16, 32].includes(bitsAllocated) || Number(d.SamplesPerPixel ?? 1) !== 1) {
     throw new BadInputError(`BitsAllocated ${bitsAllocated}, SamplesPerPixel ${d.SamplesPerPixel}: only grayscale 8/16/32-bit frames are read`, { file, field: 'BitsAllocated' })
   }
-  // Sizes from the header, checked against the element before any allocation.
-  const needed = rows * columns * count * (bitsAllocated / 8)
-  const data = pixelBytes(d.PixelData)
-  if (!data || data.byteLength < needed) {
-    throw new BadInputError(`pixel data holds ${data?.byteLength ?? 0} bytes; ${rows} x ${columns} x ${count} frames of ${bitsAllocated} bits need ${needed}`, { file, field: 'PixelData' })
-  }
+  // Sizes from the header, checked against the element (or each decoded frame) before use.
+  const data = await enhancedPixelBytes(d.PixelData, syntax, { rows, columns, frames: count, bitsAllocated, bitsStored, pixelRepresentation: signed ? 1 : 0 }, file)
   const pixels = storedValues(data, rows * columns * count, bitsAllocated, bitsStored, signed)
 
   const shared = item(d.SharedFunctionalGroupsSequence)
@@ -124,7 +116,7 @@ function numbers(value: unknown): number[] | undefined {
   return out.length && out.every(Number.isFinite) ? out : undefined
 }
 
-function pixelBytes(value: unknown): Uint8Array | undefined {
+export function pixelBytes(value: unknown): Uint8Array | undefined {
   const first = Array.isArray(value) ? value[0] : value
   if (first instanceof ArrayBuffer) return new Uint8Array(first)
   if (ArrayBuffer.isView(first)) return new Uint8Array(first.buffer, first.byteOffset, first.byteLength)
@@ -132,7 +124,7 @@ function pixelBytes(value: unknown): Uint8Array | undefined {
 }
 
 /** Little-endian stored values; signed values sign-extended from BitsStored, unsigned masked to it. */
-function storedValues(bytes: Uint8Array, count: number, bitsAllocated: number, bitsStored: number, signed: boolean): EnhancedFile['pixels'] {
+export function storedValues(bytes: Uint8Array, count: number, bitsAllocated: number, bitsStored: number, signed: boolean): EnhancedFile['pixels'] {
   const copy = bytes.slice(0, count * (bitsAllocated / 8)).buffer
   const view = bitsAllocated === 8 ? (signed ? new Int8Array(copy) : new Uint8Array(copy))
     : bitsAllocated === 16 ? (signed ? new Int16Array(copy) : new Uint16Array(copy))

@@ -4,6 +4,7 @@
 // and the SEG's extent never matter, only positions do.
 import { readOverlappingSegmentationNode, readSegmentationNode } from '@itk-wasm/dicom'
 import { withQuietStdout } from './quiet-wasm-stdout.js'
+import { segForDcmqi } from './seg-native-copy.js'
 import { type CodedConcept, DicomMessage, DicomMetaDictionary } from './dcmjs-parser.js'
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
@@ -114,15 +115,19 @@ async function readSegHeader(file: string): Promise<{ sopClassUid: string; sopIn
 
 /** dcmqi's decoding: one scalar volume when segments do not overlap, else one component per group. */
 async function decodeWithDcmqi(file: string): Promise<{ image: Image; segments: DcmqiSegment[][] }> {
+  // RLE and deflated-frame SEGs go to dcmqi as a native copy (src/io/seg-native-copy.ts).
+  const readable = await segForDcmqi(file)
   let result
   try {
-    result = await withQuietStdout(() => readSegmentationNode(file))
+    result = await withQuietStdout(() => readSegmentationNode(readable.file))
   } catch (scalarError) {
     try {
-      result = await withQuietStdout(() => readOverlappingSegmentationNode(file))
+      result = await withQuietStdout(() => readOverlappingSegmentationNode(readable.file))
     } catch (error) {
-      throw new BadInputError(`dcmqi cannot decode this DICOM SEG (${errorMessage(scalarError)}; ${errorMessage(error)})`, { file }, { cause: error })
+      throw new BadInputError(`dcmqi cannot decode this DICOM SEG (transfer syntax ${readable.transferSyntaxUid}: ${errorMessage(scalarError)}; ${errorMessage(error)})`, { file }, { cause: error })
     }
+  } finally {
+    await readable.cleanup()
   }
   const meta = result.metaInfo as { segmentAttributes?: DcmqiSegment[][] }
   if (!result.segImage || !Array.isArray(meta?.segmentAttributes)) {

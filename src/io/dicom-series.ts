@@ -53,7 +53,8 @@ export function seriesRejection(group: SeriesGroup): string | undefined {
   const rejected = rejectedImageTypes.find((t) => types.includes(t))
   if (rejected) return `image type ${rejected}`
   if (!first.imagePositionPatient || !first.imageOrientationPatient) return 'no Image Position/Orientation Patient'
-  if (group.headers.length < 2 && first.numberOfFrames < 2) return 'a single slice'
+  // A Siemens mosaic file holds a whole volume in one frame.
+  if (group.headers.length < 2 && first.numberOfFrames < 2 && !types.includes('MOSAIC')) return 'a single slice'
   return undefined
 }
 
@@ -73,6 +74,13 @@ export function frameCount(group: SeriesGroup): number {
   return group.headers.reduce((n, h) => n + h.numberOfFrames, 0)
 }
 
+/** Transfer syntaxes GDCM (itk-wasm) decodes: uncompressed, deflated, RLE, JPEG, JPEG-LS, JPEG 2000. */
+const gdcmDecodes = new Set([
+  '1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.5',
+  '1.2.840.10008.1.2.4.50', '1.2.840.10008.1.2.4.51', '1.2.840.10008.1.2.4.57', '1.2.840.10008.1.2.4.70',
+  '1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81', '1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91',
+])
+
 export async function readDicomSeries(group: SeriesGroup): Promise<Image> {
   const files = group.headers.map((h) => path.resolve(h.file))
   try {
@@ -82,8 +90,12 @@ export async function readDicomSeries(group: SeriesGroup): Promise<Image> {
     const axis = stacked.length === outputImage.size[2] && stacked.every((h) => h !== undefined) ? sliceAxisFromPositions(stacked as DicomHeader[]) : undefined
     return axis ? applySliceAxis(outputImage, axis) : outputImage
   } catch (error) {
-    throw new BadInputError(`cannot read DICOM series ${group.seriesInstanceUid}: ${errorMessage(error)}`, {
+    // Name the transfer syntax; blame it when GDCM has no codec for it.
+    const syntaxes = [...new Set(group.headers.map((h) => h.pixelFormat?.transferSyntaxUid || '(none)'))]
+    const unknown = syntaxes.some((uid) => !gdcmDecodes.has(uid))
+    throw new BadInputError(`cannot read DICOM series ${group.seriesInstanceUid} (transfer syntax ${syntaxes.join(', ')}${unknown ? ', which GDCM does not decode' : ''}): ${errorMessage(error)}`, {
       file: path.dirname(files[0]),
+      field: unknown ? 'TransferSyntaxUID' : 'PixelData',
     })
   }
 }

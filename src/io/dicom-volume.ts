@@ -15,6 +15,7 @@ import { needsReslice, resliceStack } from './reslice-stack.js'
 import { readEnhancedFile } from './dicom-enhanced.js'
 import { isPlainUncompressed, readUncompressedSeries } from './uncompressed-series.js'
 import { type EnhancedVolume, stackEnhancedFrames } from './enhanced-volume.js'
+import { isMosaicSeries, stackMosaicSeries } from './mosaic-volume.js'
 import { sliceGeometry, type SliceGeometry } from './slice-geometry.js'
 
 export interface DicomVolumeOptions {
@@ -82,7 +83,11 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
 
   // Enhanced multi-frame files carry a whole stack: their frames are the slices.
   let enhanced: EnhancedVolume | undefined
-  if (group.headers.some((h) => h.functionalGroups)) {
+  if (isMosaicSeries(group.headers)) {
+    // Siemens mosaics: one volume per file, de-tiled into slices like enhanced frames.
+    enhanced = await stackMosaicSeries(group.headers, group.seriesInstanceUid)
+    warnings.push(...enhanced.warnings)
+  } else if (group.headers.some((h) => h.functionalGroups)) {
     const files = []
     for (const h of group.headers) files.push(await readEnhancedFile(h.file))
     enhanced = stackEnhancedFrames(files, group.headers, group.seriesInstanceUid, options.frameKind)

@@ -26,10 +26,7 @@ export function pixelDataExtent(bytes: Uint8Array): PixelDataExtent | undefined 
   return { declaredBytes: length === 0xffffffff ? undefined : length, availableBytes: bytes.length - valueStart }
 }
 
+/** Native search (the tag sits after headers of any length; a byte loop over 0.5 MB of pixels per file showed in profiles). */
 function lastIndexOf(bytes: Uint8Array, pattern: number[]): number {
-  outer: for (let i = bytes.length - pattern.length; i >= 0; i--) {
-    for (let j = 0; j < pattern.length; j++) if (bytes[i + j] !== pattern[j]) continue outer
-    return i
-  }
-  return -1
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).lastIndexOf(Uint8Array.from(pattern))
 }

@@ -45,9 +45,12 @@ export class ChunkPool {
   private readonly queue: ChunkMessageBody[] = []
   private readonly inline?: (body: string) => Promise<void>
   private closing = false
+  /** Chunks run at once: the worker threads, or 1 on the main thread. */
+  readonly parallelism: number
 
   constructor(private readonly options: ChunkPoolOptions) {
     const count = options.workers ?? Math.max(1, os.availableParallelism())
+    this.parallelism = Math.max(1, count)
     if (count === 0) {
       const handler = createChunkWorkerHandler({ stores: folderStores(options.buckets), scratchRoot: options.scratchRoot }, this.tokens.callbacks)
       this.inline = (body) => handler(localSqsEvent(body))

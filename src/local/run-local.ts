@@ -83,8 +83,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
     caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(absolute)), key: path.basename(absolute), size: 0, etag: '', role })
   }
   const stores = folderStores(buckets)
-  const context = { stores }
   const pool = new ChunkPool({ buckets, workers: options.workers, interrupt: options.interruptChunk })
+  const context = { stores, chunkParallelism: pool.parallelism }
   const caseOfExecution = new Map<string, string>()
   const machine = new LocalStateMachine(
     localStageHandlers(context, (body) => pool.run(body)),

@@ -3,19 +3,19 @@
 // the chunks resample in parallel (src/filters/resample-slab.ts: two-phase B-spline, exact).
 // Otherwise: the whole image resampled here and cut into output slabs with their halos.
 import type { Slab } from '../chunks/plan-slabs.js'
-import { extractSlab } from '../chunks/slab-image.js'
 import { resample, type ResampleOptions } from '../filters/resample.js'
 import { canResampleInSlabs, resampleSlab, resampleSource, slabResamplePlan, sourceSlicesFor } from '../filters/resample-slab.js'
 import { type Grid, type Image, gridOf } from '../image/image.js'
 import type { ObjectStore } from '../store/object-store.js'
-import { putImage, putJson } from './object-io.js'
+import { putJson } from './object-io.js'
+import { putWorkImage } from './work-image.js'
 import type { ChunkRef, RunRef } from './state.js'
 import { workKeys } from './work-keys.js'
 
 export type ChunkInput = Pick<ChunkRef, 'imageKey' | 'source'>
 
 export async function putChunkInputs(
-  image: Image, outputGrid: Grid, options: ResampleOptions, slabs: Slab[], run: RunRef, work: ObjectStore, scratch: string,
+  image: Image, outputGrid: Grid, options: ResampleOptions, slabs: Slab[], run: RunRef, work: ObjectStore,
 ): Promise<ChunkInput[]> {
   const inputs: ChunkInput[] = []
   if (canResampleInSlabs(gridOf(image), outputGrid)) {
@@ -25,7 +25,7 @@ export async function putChunkInputs(
     for (const slab of slabs) {
       const [z0, z1] = sourceSlicesFor(plan, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter)
       const key = workKeys.chunkSource(run, slab.index)
-      await putImage(work, key, extractSlab(source, z0, z1), scratch)
+      await putWorkImage(work, key, source, z0, z1)
       inputs.push({ imageKey: workKeys.chunkImage(run, slab.index), source: { key, z0, z1 } })
     }
     return inputs
@@ -33,7 +33,7 @@ export async function putChunkInputs(
   const resampled = resample(image, outputGrid, options)
   for (const slab of slabs) {
     const imageKey = workKeys.chunkInputImage(run, slab.index)
-    await putImage(work, imageKey, extractSlab(resampled, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter), scratch)
+    await putWorkImage(work, imageKey, resampled, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter)
     inputs.push({ imageKey })
   }
   return inputs

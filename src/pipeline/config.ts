@@ -39,6 +39,12 @@ const chunksSchema = z.strictObject({
   max_mb: z.number().positive().max(10_000).default(64),
   /** false = one chunk holding the whole volume (voxelflow run --no-chunks). */
   enabled: z.boolean().default(true),
+  /**
+   * Most chunks per case; slabs grow beyond `slices` / `max_mb` to stay within it. Each chunk
+   * adds about 1 KB of pointers to the Step Functions state (payload limit 256 KiB), so 120
+   * keeps the state under half the limit (test/pipeline/state-payload.test.ts).
+   */
+  max_count: z.number().int().min(1).max(120).default(100),
 })
 
 const intensitySchema = z.strictObject({

@@ -34,3 +34,15 @@ export function errorKind(error: unknown): ErrorKind {
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
+
+/**
+ * Re-address bad-input errors to the name users know (an object key, `case.zip!/ct/1.dcm`)
+ * instead of the scratch copy that was read; other errors pass through unchanged.
+ */
+export function renameBadInput(nameOf: (file: string | undefined) => string | undefined) {
+  return (error: unknown): never => {
+    if (!(error instanceof BadInputError)) throw error
+    const message = error.file ? error.message.slice(error.file.length + 2) : error.message
+    throw new BadInputError(message, { file: nameOf(error.file) ?? error.file, field: error.field }, { cause: error })
+  }
+}

@@ -14,12 +14,13 @@ import { checkSegReferences } from '../io/dicom-seg-references.js'
 import { readCaseLandmarks } from './read-case-landmarks.js'
 import { isNiftiPath } from '../io/nifti.js'
 import { readInputNifti } from '../io/read-input-nifti.js'
+import { niftiCtPlausibility } from '../measure/nifti-ct-plausibility.js'
 import { type Limits, defaultLimits } from './config.js'
 import { expandArchives } from './expand-archives.js'
 import { checkLabelMap } from './check-label-map.js'
 import { dropDuplicateInstances, requireGeometry } from '../io/dicom-series-checks.js'
 import { resampleLabels } from '../filters/resample.js'
-import { BadInputError } from './errors.js'
+import { BadInputError, renameBadInput } from './errors.js'
 import { defaultConfig, type PipelineConfig } from './config.js'
 import type { InputDescription, SeriesFound, Warning } from './report-schema.js'
 
@@ -123,6 +124,7 @@ export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions =
     const image = await readInputNifti(niftiImages[0].file, limits, niftiImages[0].key).catch(rename(niftiImages[0].key))
     const modality = looksLikeCt(image) ? 'CT' : 'MR'
     warnings.push({ code: 'modality_guessed', message: `NIfTI carries no modality; treated as ${modality} from its value range` })
+    if (modality === 'CT') warnings.push(...niftiCtPlausibility(pixelsOf(image)).warnings)
     loaded = { image, modality, description: describe(image, 'nifti', modality, { files_used: 1, files_ignored: ignored }) }
   } else if (niftiImages.length > 1) {
     throw new BadInputError(`a case holds one image, found ${niftiImages.length} NIfTI files (${niftiImages.map((f) => f.key).join(', ')})`)
@@ -218,9 +220,7 @@ function unparsable(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error))
 }
 
+/** Errors about a downloaded scratch file name its object key. */
 function rename(key: string) {
-  return (error: unknown): never => {
-    if (error instanceof BadInputError) throw new BadInputError(error.message.replace(/^[^:]*: /, ''), { file: key })
-    throw error
-  }
+  return renameBadInput(() => key)
 }

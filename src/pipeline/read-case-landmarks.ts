@@ -4,7 +4,7 @@
 // other number of the report. A TID 1500 SR without points gives a warning for the same reason,
 // so an empty landmark list is never silent.
 import { readTid1500Landmarks } from '../io/dicom-sr.js'
-import { BadInputError } from './errors.js'
+import { renameBadInput } from './errors.js'
 import type { Warning } from './report-schema.js'
 import type { LandmarkPoint } from '../measure/landmarks-file.js'
 
@@ -15,11 +15,8 @@ const MEASUREMENT_REPORT_TITLE = '126000'
 export async function readCaseLandmarks(reports: { file: string; name: string }[], warnings: Warning[]): Promise<LandmarkPoint[]> {
   const landmarks: LandmarkPoint[] = []
   for (const { file, name } of reports) {
-    const sr = await readTid1500Landmarks(file).catch((error: unknown) => {
-      // Name the upload, not the temporary copy.
-      if (error instanceof BadInputError && error.file === file) throw new BadInputError(error.message.slice(file.length + 2), { file: name, field: error.field }, { cause: error })
-      throw error
-    })
+    // Name the upload, not the temporary copy.
+    const sr = await readTid1500Landmarks(file).catch(renameBadInput((f) => (f === file ? name : f)))
     // The template identifier is optional in DICOM; the report title identifies TID 1500 too.
     const isTid1500 = sr.template !== undefined ? sr.template === MEASUREMENT_REPORT_TEMPLATE : sr.title?.value === MEASUREMENT_REPORT_TITLE
     if (!isTid1500) {

@@ -8,6 +8,8 @@ export interface StageContext {
   stores: StoreResolver
   /** Parent of per-invocation scratch folders (Lambda: /tmp). */
   scratchRoot?: string
+  /** Chunks the runtime runs at once (the local worker pool's size): prepare plans whole waves. */
+  chunkParallelism?: number
 }
 
 /** Run `work` with a fresh scratch folder that is removed afterwards, whatever happens. */

@@ -106,6 +106,10 @@ export const chunkResultSchema = z.object({
    * labelsKey and partialsKey then hold local component labels, which assemble merges.
    */
   componentsKey: z.string().optional(),
+  /** The chunk's slices of the output volumes as gzip members (src/pipeline/output-parts.ts). */
+  outputParts: z.object({ image: z.string(), labels: z.string().optional() }).optional(),
+  /** Shape partials of the chunk's slices but its first and last (src/pipeline/chunk-shape.ts). */
+  shapeKey: z.string().optional(),
   ms: z.number(),
 })
 export type ChunkResult = z.infer<typeof chunkResultSchema>

@@ -27,6 +27,8 @@ export interface QcPngOptions {
   center?: [number, number, number]
   mmPerPixel?: number
   orientation?: QcOrientation
+  /** See qcViews. */
+  labelSummary?: { values: number[]; centroid: number[] | null }
 }
 
 export interface QcPanel { name: ViewName; x: number; y: number; width: number; height: number }

@@ -68,6 +68,8 @@ export interface QcViewsOptions {
   /** Display pixel size in mm (default: smallest spacing, bounded so a view is 256..512 px wide). */
   mmPerPixel?: number
   orientation?: QcOrientation
+  /** labelSummary(labels) when already known (e.g. from label partials): skips a pass over the labels. */
+  labelSummary?: { values: number[]; centroid: number[] | null }
 }
 
 const POSITIVE_LETTER = ['L', 'P', 'S']
@@ -135,7 +137,7 @@ export function qcViews(options: QcViewsOptions): QcViews {
   const size = image.size, spacing = image.spacing
   const { axisOf, signOf } = nearestAxes(image.direction as ArrayLike<number>)
 
-  const summary = labels ? labelSummary(labels) : { values: [], centroid: null }
+  const summary = options.labelSummary ?? (labels ? labelSummary(labels) : { values: [], centroid: null })
   let centerSource: QcViews['centerSource']
   let center: [number, number, number]
   if (options.center) {

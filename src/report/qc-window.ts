@@ -19,7 +19,12 @@ export const ctBoneWindow: DisplayWindow = { center: 400, width: 1800 }
 export const boneMeanHu = 300
 
 export function qcWindow(image: Image, modality: string, labels?: Image | null): DisplayWindow {
-  if (modality === 'CT') return labelledMean(image, labels) >= boneMeanHu ? ctBoneWindow : ctSoftTissueWindow
+  return qcWindowForLabelledMean(image, modality, () => labelledMean(image, labels))
+}
+
+/** qcWindow with the labelled mean known already (e.g. from label partials); only CT asks for it. */
+export function qcWindowForLabelledMean(image: Image, modality: string, mean: () => number): DisplayWindow {
+  if (modality === 'CT') return mean() >= boneMeanHu ? ctBoneWindow : ctSoftTissueWindow
   return percentileWindow(image, 0.01, 0.99)
 }
 

@@ -22,4 +22,27 @@ describe('planSlabs', () => {
     const slabs = planSlabs([512, 512, 300], { maxMb: 64, halo: 2 })
     expect(slabs).toHaveLength(5)
   })
+
+  it('never plans more than maxCount slabs: slabs grow instead', () => {
+    const slabs = planSlabs([512, 512, 1500], { slices: 1, maxMb: 64, halo: 2, maxCount: 200 })
+    // ceil(1500 / 200) = 8 slices per slab -> 188 slabs, still covering every slice once.
+    expect(slabs).toHaveLength(188)
+    expect(slabs.at(-1)!.k1).toBe(1500)
+    expect(planSlabs([4, 4, 10], { slices: 1, maxMb: 1, halo: 0, maxCount: 200 })).toHaveLength(10)
+    // a budget plan rounded up to waves never passes the cap either
+    expect(planSlabs([512, 512, 3000], { maxMb: 1, halo: 0, parallelism: 3, maxCount: 100 })).toHaveLength(100)
+  })
+
+  it('balances a budget-derived plan: depths within one slice, whole waves of the parallelism', () => {
+    // 289 slices, 60-slice budget: 5 slabs at least; 2 workers run 6 (3 full waves) of 48-49
+    const two = planSlabs([512, 512, 289], { maxMb: 64, halo: 2, parallelism: 2 })
+    expect(two.map((s) => s.k1 - s.k0)).toEqual([49, 48, 48, 48, 48, 48])
+    expect(two.at(-1)!.k1).toBe(289)
+    // one worker, or no more slabs than workers: the fewest slabs the budget allows
+    expect(planSlabs([512, 512, 289], { maxMb: 64, halo: 2 }).map((s) => s.k1 - s.k0)).toEqual([58, 58, 58, 58, 57])
+    expect(planSlabs([512, 512, 289], { maxMb: 64, halo: 2, parallelism: 16 })).toHaveLength(5)
+    // never more slabs than slices
+    expect(planSlabs([512, 512, 3], { maxMb: 1, halo: 2, parallelism: 4 })).toHaveLength(3)
+    for (const slab of two) expect(slab.k1 - slab.k0).toBeLessThanOrEqual(slicesForBudget([512, 512, 289], 64, 2))
+  })
 })

@@ -7,29 +7,13 @@ import os from 'node:os'
 import path from 'node:path'
 import dcmjs from 'dcmjs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { main } from '../../src/cli/main.js'
 import { pixelsOf } from '../../src/image/image.js'
 import { readNifti } from '../../src/io/nifti.js'
 import { dataPath } from '../support/paths.js'
+import { runCliInProcess } from '../support/run-cli-in-process.js'
 
 /** Run the CLI in-process; returns the exit code and what it printed. */
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = []
-  const err: string[] = []
-  const [log, error] = [console.log, console.error]
-  console.log = (...a: unknown[]) => void out.push(a.join(' '))
-  console.error = (...a: unknown[]) => void err.push(a.join(' '))
-  const before = process.exitCode
-  process.exitCode = 0
-  try {
-    await main(['node', 'voxelflow', ...args])
-    return { code: Number(process.exitCode ?? 0), out: out.join('\n'), err: err.join('\n') }
-  } finally {
-    console.log = log
-    console.error = error
-    process.exitCode = before
-  }
-}
+const cli = runCliInProcess
 
 describe('voxelflow seg2nii', () => {
   let dir: string

@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { main } from '../../src/cli/main.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ChunkPool } from '../../src/local/chunk-pool.js'
 import { folderStores } from '../../src/local/folder-stores.js'
 import { LocalStateMachine } from '../../src/local/local-state-machine.js'
@@ -22,6 +21,7 @@ import { validNiftiBytes } from './support/broken-nifti.js'
 import { corpusSettings, hostileCorpus } from './support/hostile-corpus.js'
 import { cubeVolumeMl, ctSlice, series, writeSeries } from './support/small-dicom.js'
 import { cubeSeg, landmarkLps, landmarkSr } from './support/small-seg-sr.js'
+import { runCliInProcess } from '../support/run-cli-in-process.js'
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vf-corpus-'))
 const settings = corpusSettings
@@ -40,20 +40,7 @@ function reportsUnder(dir: string): Record<string, unknown>[] {
   return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.endsWith('report.json')).map((f) => JSON.parse(readFileSync(path.join(dir, f), 'utf8')))
 }
 
-async function cli(...args: string[]): Promise<{ code: number; output: string }> {
-  const lines: string[] = []
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')))
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')))
-  try {
-    process.exitCode = 0
-    await main(['node', 'voxelflow', ...args])
-    return { code: Number(process.exitCode ?? 0), output: lines.join('\n') }
-  } finally {
-    process.exitCode = 0
-    log.mockRestore()
-    error.mockRestore()
-  }
-}
+const cli = runCliInProcess
 
 /** Upload `input` (file, or folder + case.json) to a folder bucket, ingest it, wait for the report. */
 async function throughIngest(input: string, work: string) {

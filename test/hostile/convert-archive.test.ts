@@ -4,12 +4,12 @@
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { describe, expect, it, vi } from 'vitest'
-import { main } from '../../src/cli/main.js'
+import { describe, expect, it } from 'vitest'
 import { runConvertCommand } from '../../src/cli/convert-command.js'
 import { BadInputError } from '../../src/pipeline/errors.js'
 import { zipBytes } from './support/archive-writers.js'
 import { series, writeSeries } from './support/small-dicom.js'
+import { runCliInProcess } from '../support/run-cli-in-process.js'
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vf-convert-archive-'))
 const zipOf = (folder: string, name: string, extra: { name: string; data: Buffer; deflate?: boolean }[] = []): string => {
@@ -18,20 +18,7 @@ const zipOf = (folder: string, name: string, extra: { name: string; data: Buffer
   return zip
 }
 
-async function cli(...args: string[]): Promise<{ code: number; output: string }> {
-  const lines: string[] = []
-  const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')))
-  const error = vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void lines.push(a.join(' ')))
-  try {
-    process.exitCode = 0
-    await main(['node', 'voxelflow', ...args])
-    return { code: Number(process.exitCode ?? 0), output: lines.join('\n') }
-  } finally {
-    process.exitCode = 0
-    log.mockRestore()
-    error.mockRestore()
-  }
-}
+const cli = runCliInProcess
 
 describe('voxelflow convert <archive>', () => {
   it('names the archive as the source and its entries in warnings', async () => {

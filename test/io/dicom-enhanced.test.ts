@@ -2,7 +2,7 @@
 // mr-sagittal converted with `voxelflow convert`, against the dcm2niix Ref NIfTIs beside them:
 // every output voxel sits where a Ref voxel sits (affines agree to 1e-4 mm after at most an
 // index flip) and holds the same stored value.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -11,30 +11,7 @@ import { pixelsOf, type Image } from '../../src/image/image.js'
 import { readNifti } from '../../src/io/nifti.js'
 import { runLocal } from '../../src/local/run-local.js'
 import { dataPath } from '../support/paths.js'
-
-interface RawNifti {
-  dims: number[]
-  sclSlope: number
-  sclInter: number
-  /** srow_x, srow_y, srow_z: voxel -> RAS mm. */
-  affine: number[][]
-  raw: Int16Array
-}
-
-/** A NIfTI-1 int16 file read byte by byte from its header (no scaling applied). */
-function readRawNifti(file: string): RawNifti {
-  const bytes = readFileSync(file)
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  expect(view.getInt32(0, true)).toBe(348)
-  expect(view.getInt16(70, true)).toBe(4) // DT_INT16
-  const rank = view.getInt16(40, true)
-  const dims = Array.from({ length: rank }, (_, i) => view.getInt16(42 + 2 * i, true))
-  const offset = view.getFloat32(108, true)
-  const affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => view.getFloat32(280 + 16 * r + 4 * c, true)))
-  const count = dims.reduce((a, b) => a * b, 1)
-  const raw = new Int16Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 2 * count))
-  return { dims, sclSlope: view.getFloat32(112, true), sclInter: view.getFloat32(116, true), affine, raw }
-}
+import { readRawNifti, type RawNifti } from '../support/raw-nifti.js'
 
 /** LPS position of a voxel index of an itk-wasm image. */
 function lpsOf(image: Image, index: number[]): number[] {
@@ -125,6 +102,7 @@ describe('enhanced multi-frame MR and 2-D sagittal MR against dcm2niix', () => {
     const ref = readRawNifti(dataPath('mr-enhanced', 'Ref', 'Siemens_REST1_w_SMS_PF7-8_6.nii'))
     expect(ref.dims).toEqual([64, 64, 6, 4])
     expect(ours.dims).toEqual(ref.dims)
+    expect(ours.pixdim[3]).toBeCloseTo(0.5, 6) // README: TR 0.5 s
     // README affine [[-3.375,0,0,109.79],[0,3.375,0,-154.14771],[0,0,2.4,-5.40335]]; ours has dcm2niix's layout.
     for (let row = 0; row < 3; row++) for (let c = 0; c < 4; c++) expect(Math.abs(ours.affine[row][c] - ref.affine[row][c])).toBeLessThan(1e-4)
     let mismatches = 0

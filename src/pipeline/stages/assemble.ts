@@ -1,13 +1,18 @@
 // Stage "assemble": stitch the slabs into the output volumes, reduce the partial statistics
 // exactly, and draw the QC picture while the volumes are in memory.
 import { cropSlices, stitchSlabs } from '../../chunks/slab-image.js'
-import { type PixelArray, pixelsOf } from '../../image/image.js'
+import { type Image, type PixelArray, componentTypeOf, pixelsOf } from '../../image/image.js'
 import { reducePartials } from '../../measure/reduce-partials.js'
-import { shapePartials } from '../../measure/shape-partials.js'
+import { type ShapePartials, shapePartials } from '../../measure/shape-partials.js'
+import { shapeFromChunkInteriors } from '../chunk-shape.js'
 import type { LabelPartials } from '../../measure/label-partials.js'
 import { renderQcPng } from '../../report/qc-png.js'
-import { qcWindow } from '../../report/qc-window.js'
-import { getImage, getJson, putImage, putJson } from '../object-io.js'
+import { qcWindow, qcWindowForLabelledMean } from '../../report/qc-window.js'
+import { labelledMeanFromPartials, labelSummaryFromPartials } from '../../report/qc-from-partials.js'
+import { getJson, putImage, putJson } from '../object-io.js'
+import { getWorkImage } from '../work-image.js'
+import { niftiHeaderFor, putVolumeFromParts } from '../output-parts.js'
+import type { ObjectStore } from '../../store/object-store.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import type { Assembled, ChunkResult, Prepared, CaseRef, RunRef } from '../state.js'
 import { caseManifestSchema } from '../state.js'
@@ -41,10 +46,10 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
       if (!chunk) throw new Error(`chunk ${result.index} is not in the plan`)
       const depth = chunk.k1 - chunk.k0
       // A chunk image read back from its input still carries the halo slices.
-      const image = await getImage(work, result.imageKey, scratch)
+      const image = await getWorkImage(work, result.imageKey)
       const haloBefore = image.size[2] === depth ? 0 : chunk.haloBefore
       imageSlabs.push({ k0: chunk.k0, pixels: pixelsOf(cropSlices(image, haloBefore, depth)) })
-      labelSlabs.push({ k0: chunk.k0, pixels: pixelsOf(await getImage(work, result.labelsKey, scratch)) })
+      labelSlabs.push({ k0: chunk.k0, pixels: pixelsOf(await getWorkImage(work, result.labelsKey)) })
       partials.push(await getJson<LabelPartials>(work, result.partialsKey))
     }
     if (results.some((r) => r.componentsKey)) {
@@ -62,18 +67,32 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     const labels = stitchSlabs(facts.outputGrid, labelSlabs)
     const level = manifest.config.output.compression_level
     const statisticsKey = workKeys.statistics(run)
-    await putJson(work, statisticsKey, reducePartials(partials))
-    // Shape, surface and percentiles need neighbouring planes and whole histograms: measured
-    // here on the stitched volume (a global step) rather than per slab.
+    const reduced = reducePartials(partials)
+    await putJson(work, statisticsKey, reduced)
+    // Shape, surface and percentiles need neighbouring planes: the chunks measured their
+    // interiors, here only the planes at slab borders (chunk-shape.ts); merged components
+    // relabel here, so then the whole stitched volume is measured.
     const shapeKey = workKeys.shape(run)
-    await putJson(work, shapeKey, shapePartials(labels, image, { includeBackground: false }))
+    const shape = results.every((r) => r.shapeKey)
+      ? shapeFromChunkInteriors(await Promise.all(results.map((r) => getJson<ShapePartials>(work, r.shapeKey!))), labels, image, results.map((r) => plan.get(r.index)!))
+      : shapePartials(labels, image, { includeBackground: false })
+    await putJson(work, shapeKey, shape)
 
-    const png = renderQcPng({ image, labels, window: qcWindow(image, facts.input.modality, labels), labelNames: facts.labelNames })
+    const window = reduced.hasIntensity
+      ? qcWindowForLabelledMean(image, facts.input.modality, () => labelledMeanFromPartials(reduced))
+      : qcWindow(image, facts.input.modality, labels)
+    const png = renderQcPng({ image, labels, window, labelNames: facts.labelNames, labelSummary: labelSummaryFromPartials(reduced) })
     await output.put(outputKeys.qc(run), png, 'image/png')
-    // Compression runs on libuv's thread pool: both volumes at once use both cores.
+    // The chunks compressed their slices already (output-parts.ts); a volume without every
+    // part (merged components relabel here) is compressed here, on libuv's thread pool.
+    const putVolume = async (key: string, volume: Image, parts: (string | undefined)[]) => {
+      const header = parts.every(Boolean) ? await niftiHeaderFor(facts.outputGrid, componentTypeOf(pixelsOf(volume)), scratch) : undefined
+      if (!header) return putImage(output, key, volume, scratch, level)
+      await putVolumeFromParts(output, key, header, await getAll(work, parts as string[]), level)
+    }
     await Promise.all([
-      putImage(output, outputKeys.image(run), image, scratch, level),
-      putImage(output, outputKeys.labels(run), labels, scratch, level),
+      putVolume(outputKeys.image(run), image, results.map((r) => r.outputParts?.image)),
+      putVolume(outputKeys.labels(run), labels, results.map((r) => (r.componentsKey ? undefined : r.outputParts?.labels))),
     ])
     return {
       image: { bucket: run.outputBucket, key: outputKeys.image(run) },
@@ -84,4 +103,8 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
       ms: Date.now() - started,
     }
   })
+}
+
+function getAll(store: ObjectStore, keys: string[]): Promise<Uint8Array[]> {
+  return Promise.all(keys.map((key) => store.get(key)))
 }

@@ -3,7 +3,6 @@
 import path from 'node:path'
 import { promises as fs } from 'node:fs'
 import { planSlabs } from '../../chunks/plan-slabs.js'
-import { extractSlab } from '../../chunks/slab-image.js'
 import { type Image, componentTypeOf, gridOf, pixelsOf } from '../../image/image.js'
 import { extentCenteredIsotropicGrid, resampleLabels } from '../../filters/resample.js'
 import { type PipelineConfig } from '../config.js'
@@ -12,6 +11,7 @@ import { chunkHaloSlices } from '../stage-registry.js'
 import { putChunkInputs } from '../chunk-inputs.js'
 import { type N4Facts, fitCaseN4 } from '../n4-stage.js'
 import { getJson, putImage, putJson } from '../object-io.js'
+import { putWorkImage } from '../work-image.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type CaseManifest, type ExecutionInput, type LabelSource, type Prepared, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
@@ -72,16 +72,16 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       loaded.warnings.push({ code: 'no_segmentation', message: `the baseline segmentation thresholds Hounsfield units and applies to CT only; this ${loaded.modality} case gets an empty label map (give a reference segmentation to carry one along)` })
     }
     const halo = chunkHaloSlices(labelSource, config)
-    const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo })
+    const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo, maxCount: config.chunks.max_count, parallelism: context.chunkParallelism })
     // The chunks resample their own slices when the grid allows (see chunk-inputs.ts).
-    const inputs = await putChunkInputs(loaded.image, outputGrid, resampleOptions, slabs, run, work, scratch)
+    const inputs = await putChunkInputs(loaded.image, outputGrid, resampleOptions, slabs, run, work)
     const n4 = await fitCaseN4(loaded.image, outputGrid, resampleOptions, config, loaded.modality, run, work)
     const chunks = []
     for (const slab of slabs) {
       let labelsKey: string | undefined
       if (referenceLabels) {
         labelsKey = workKeys.chunkInputLabels(run, slab.index)
-        await putImage(work, labelsKey, extractSlab(referenceLabels, slab.k0, slab.k1), scratch)
+        await putWorkImage(work, labelsKey, referenceLabels, slab.k0, slab.k1)
       }
       chunks.push({ ...slab, labelSource, ...inputs[slab.index], labelsKey, n4FieldKey: n4.fieldKey })
     }

@@ -4,7 +4,11 @@ import { cropSlices } from '../../chunks/slab-image.js'
 import { type Image, pixelsOf, withPixels } from '../../image/image.js'
 import { labelPartials } from '../../measure/label-partials.js'
 import type { PipelineConfig } from '../config.js'
-import { getImage, getJson, putImage, putJson } from '../object-io.js'
+import { getJson, putJson } from '../object-io.js'
+import { getWorkImage, putWorkImage } from '../work-image.js'
+import { putOutputPart } from '../output-parts.js'
+import { chunkInteriorShape } from '../chunk-shape.js'
+import type { CaseFacts } from './prepare.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type ChunkRef, type ChunkResult, type CaseRef, type RunRef, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
@@ -12,6 +16,7 @@ import { type SlabResamplePlan, resampleSlab } from '../../filters/resample-slab
 import { applyCaseN4 } from '../n4-stage.js'
 import { labelSlabComponents } from '../chunk-components.js'
 import { type Slab, enabledChunkStages } from '../stage-registry.js'
+import type { ObjectStore } from '../../store/object-store.js'
 
 export interface ChunkJob {
   chunk: ChunkRef
@@ -24,20 +29,24 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
   const { chunk, run } = job
   const work = context.stores(run.workBucket)
   const manifest = caseManifestSchema.parse(await getJson(context.stores(job.case.manifest.bucket), job.case.manifest.key))
-  return withScratch(context, async (scratch) => {
-    let withHalo = chunk.source ? await resampleChunk(chunk, run, (key) => getImage(work, key, scratch), (key) => getJson(work, key)) : await getImage(work, chunk.imageKey, scratch)
+  return withScratch(context, async () => {
+    let withHalo = chunk.source ? await resampleChunk(chunk, run, (key) => getWorkImage(work, key), (key) => getJson(work, key)) : await getWorkImage(work, chunk.imageKey)
     if (chunk.n4FieldKey) withHalo = await applyCaseN4(withHalo, chunk.n4FieldKey, chunk.k0 - chunk.haloBefore, work)
     const image = cropHalo(withHalo, chunk)
     // A chunk that made its image (resampled or corrected it) stores its own slices for
     // assemble; otherwise assemble reads the chunk's input back and crops its halo.
     const madeHere = Boolean(chunk.source || chunk.n4FieldKey)
     const imageKey = madeHere ? workKeys.chunkImage(run, chunk.index) : chunk.imageKey
-    if (madeHere) await putImage(work, imageKey, image, scratch)
-    let labels = await chunkLabels(chunk, withHalo, image, manifest.config, (key) => getImage(work, key, scratch))
+    if (madeHere) await putWorkImage(work, imageKey, image)
+    let labels = await chunkLabels(chunk, withHalo, image, manifest.config, (key) => getWorkImage(work, key))
     // A minimum component size is global: label this slab's components for assemble to merge.
     const components = chunk.labelSource === 'baseline' && manifest.config.segmentation.min_component_ml !== null ? labelSlabComponents(labels, chunk.k0) : undefined
     if (components) labels = components.labels
     const partials = labelPartials(labels, image, { kOffset: chunk.k0 })
+    // This chunk's share of the output files, compressed here in parallel with the other chunks;
+    // merged components relabel in assemble, so those labels are compressed there.
+    const level = manifest.config.output.compression_level
+    const outputParts = { image: workKeys.chunkOutputPart(run, chunk.index, 'image'), ...(components ? {} : { labels: workKeys.chunkOutputPart(run, chunk.index, 'labels') }) }
 
     const result: ChunkResult = {
       index: chunk.index,
@@ -45,11 +54,18 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
       labelsKey: workKeys.chunkLabels(run, chunk.index),
       partialsKey: workKeys.chunkPartials(run, chunk.index),
       ...(components ? { componentsKey: workKeys.chunkComponents(run, chunk.index) } : {}),
+      outputParts,
+      ...(components ? {} : { shapeKey: workKeys.chunkShape(run, chunk.index) }),
       ms: 0,
     }
     if (components) await putJson(work, workKeys.chunkComponents(run, chunk.index), components.summary)
-    await putImage(work, result.labelsKey, labels, scratch)
-    await putJson(work, result.partialsKey, partials)
+    await Promise.all([
+      putWorkImage(work, result.labelsKey, labels),
+      putJson(work, result.partialsKey, partials),
+      putOutputPart(work, outputParts.image, image, level),
+      outputParts.labels && putOutputPart(work, outputParts.labels, labels, level),
+      result.shapeKey && putShape(work, result.shapeKey, labels, image, chunk.k0, run),
+    ])
     return { ...result, ms: Date.now() - started }
   })
 }
@@ -62,6 +78,12 @@ async function chunkLabels(chunk: ChunkRef, withHalo: Image, image: Image, confi
   let slab: Slab = { image: withHalo }
   for (const stage of enabledChunkStages(chunk.labelSource, config)) slab = stage.apply(slab, config)
   return slab.labels ? cropHalo(slab.labels, chunk) : withPixels(image, new Uint8Array(pixelsOf(image).length))
+}
+
+/** Most of the shape pass, here in parallel (merged components relabel in assemble: not then). */
+async function putShape(work: ObjectStore, key: string, labels: Image, image: Image, k0: number, run: RunRef): Promise<void> {
+  const { outputGrid } = await getJson<CaseFacts>(work, workKeys.facts(run))
+  await putJson(work, key, chunkInteriorShape(labels, image, k0, outputGrid.size[2]))
 }
 
 /** The chunk's slices with their halo, resampled from its source slab (two-phase form). */

@@ -1,0 +1,21 @@
+// Shape partials (shape-partials.ts) in two parts so that most of the pass runs in the chunks:
+// a chunk measures its own planes except its first and last (every neighbour of those planes is
+// its own, so no halo is needed and the numbers are final), and assemble measures only those
+// boundary planes on the stitched volume, whose neighbours lie in the next chunk. The partials
+// of disjoint planes reduce exactly (integers, counts), so the result is the whole-volume pass's.
+import type { Image } from '../image/image.js'
+import { type ShapePartials, reduceShapePartials, shapePartials } from '../measure/shape-partials.js'
+
+/** A chunk's part: its own slices (image and labels without halo) starting at global plane k0. */
+export function chunkInteriorShape(labels: Image, image: Image, k0: number, kTotal: number): ShapePartials {
+  const depth = labels.size[2]
+  const from = Math.min(1, depth)
+  return shapePartials(labels, image, { kRange: [from, Math.max(from, depth - 1)], kOffset: k0, kTotal, includeBackground: false })
+}
+
+/** The whole volume's shape partials from the chunks' interiors and the slabs' boundary planes. */
+export function shapeFromChunkInteriors(interiors: ShapePartials[], labels: Image, image: Image, slabs: { k0: number; k1: number }[]): ShapePartials {
+  const planes = new Set(slabs.flatMap((s) => [s.k0, s.k1 - 1]))
+  const boundaries = [...planes].map((k) => shapePartials(labels, image, { kRange: [k, k + 1], includeBackground: false }))
+  return reduceShapePartials([...interiors, ...boundaries])
+}

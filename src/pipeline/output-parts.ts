@@ -1,0 +1,51 @@
+// An output volume (.nii.gz) written in parts: each chunk compresses its own slices' voxel
+// bytes as gzip members (in parallel with the other chunks), and assemble only prepends the
+// NIfTI header as one more member and concatenates. The file decompresses to exactly the bytes
+// writeNifti gives for the stitched volume (same header from ITK's writer, voxels in the same
+// order), without a serial compression of the whole volume at the end.
+import { promises as fs } from 'node:fs'
+import path from 'node:path'
+import { gzipInPieces } from '../io/gzip-members.js'
+import { parseNiftiHeader } from '../io/nifti-header.js'
+import { writeNifti } from '../io/nifti.js'
+import { type ComponentType, type Grid, type Image, allocatePixels, makeImage, pixelsOf } from '../image/image.js'
+import type { ObjectStore } from '../store/object-store.js'
+
+/** A chunk's part: its slices' voxels as gzip members (store it under workKeys.chunkOutputPart). */
+export async function putOutputPart(store: ObjectStore, key: string, slab: Image, compressionLevel: number): Promise<void> {
+  const pixels = pixelsOf(slab)
+  await store.put(key, await gzipInPieces(new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength), compressionLevel), 'application/gzip')
+}
+
+/**
+ * The NIfTI header ITK writes for a volume on `grid`: ITK's writer run on a two-slice image of
+ * the same grid (qform and sform depend on origin, spacing and direction only), then its slice
+ * count set. Two slices, not one, so that ITK keeps the third dimension as it does for the volume.
+ */
+export async function niftiHeaderFor(grid: Grid, type: ComponentType, scratch: string): Promise<Uint8Array | undefined> {
+  const [nx, ny, nz] = grid.size
+  if (nz > 32767) return undefined // NIfTI-1 dims are int16: ITK writes such a volume as NIfTI-2
+  const depth = Math.min(nz, 2)
+  const file = path.join(scratch, `header-${type}-${nx}x${ny}x${nz}.nii`)
+  await writeNifti(makeImage({ ...grid, size: [nx, ny, depth] }, allocatePixels(type, nx * ny * depth)), file)
+  try {
+    const bytes = new Uint8Array(await fs.readFile(file))
+    const header = parseNiftiHeader(bytes, file)
+    const voxelBytes = (header.bitpix / 8) * nx * ny * depth
+    if (header.version !== 1 || !header.littleEndian || header.dim[3] !== depth || bytes.length !== header.voxOffset + voxelBytes) {
+      throw new Error(`unexpected NIfTI layout from ITK's writer for ${nx}x${ny}x${nz} ${type}`)
+    }
+    const out = bytes.slice(0, header.voxOffset)
+    new DataView(out.buffer).setInt16(40 + 2 * 3, nz, true) // dim[3] of nifti1.h
+    return out
+  } finally {
+    await fs.rm(file, { force: true })
+  }
+}
+
+/** Header member + every chunk's part, in slice order, as one .nii.gz object. */
+export async function putVolumeFromParts(
+  output: ObjectStore, key: string, header: Uint8Array, parts: Uint8Array[], compressionLevel: number,
+): Promise<void> {
+  await output.put(key, Buffer.concat([await gzipInPieces(header, compressionLevel), ...parts]), 'application/gzip')
+}
