@@ -6,7 +6,7 @@ export function formatSummary(summary: LocalRunSummary, out: string): string {
   const lines: string[] = []
   const processed = summary.cases.filter((c) => c.report.status === 'processed').length
   lines.push(`voxelflow: ${summary.cases.length} case(s), ${processed} processed, ${summary.cases.length - processed} failed, ${(summary.ms / 1000).toFixed(1)} s`)
-  for (const { caseId, report, outputDir } of summary.cases) {
+  for (const { caseId, report } of summary.cases) {
     if (report.status === 'failed') {
       lines.push(`  ${caseId}: FAILED (${report.error?.kind}): ${report.error?.message}`)
       continue

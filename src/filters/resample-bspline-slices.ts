@@ -47,8 +47,8 @@ export interface BsplineSlicesArgs {
 }
 
 export function bsplineSlicesKernel(args: BsplineSlicesArgs): void {
-  const { input, mid, out, inDims, axes, slab, sync } = args
-  const [tx, ty, tz] = axes
+  const { input, mid, inDims, axes, slab, sync } = args
+  const [tx, ty] = axes
   const [nx, ny, nz] = inDims
   const mx = tx.m, my = ty.m
   // phase 1: in-plane passes, slice by slice

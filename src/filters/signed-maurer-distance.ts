@@ -15,7 +15,7 @@
 // barrier in between); every line of a pass is independent, so results do not depend on threads.
 // Differs on purpose: an image without boundary voxels (empty or full) gets +Infinity outside
 // and -Infinity inside (ITK fills NumericTraits::max()).
-import { allocatePixels, componentTypeOf, pixelsOf, withPixels, type Image, type PixelArray } from '../image/image.js'
+import { pixelsOf, withPixels, type Image, type PixelArray } from '../image/image.js'
 import { globalFootprint, type Footprint } from '../chunks/footprint.js'
 import { asShared, defaultThreadCount, runOnThreads } from './filter-threads.js'
 

@@ -7,21 +7,14 @@
 import zlib from 'node:zlib'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { decodeRleFrame } from './rle-lossless.js'
-import { decodeFramesWithGdcm } from './gdcm-frames.js'
+import { type FrameLayout, decodeFramesWithGdcm } from './gdcm-frames.js'
 
 const littleEndian = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.1.99'])
 const bigEndian = '1.2.840.10008.1.2.2'
 const rleLossless = '1.2.840.10008.1.2.5'
 const deflatedImageFrames = '1.2.840.10008.1.2.8.1'
 
-export interface FrameLayout {
-  rows: number
-  columns: number
-  frames: number
-  bitsAllocated: number
-  bitsStored: number
-  pixelRepresentation: number
-}
+export type { FrameLayout }
 
 /** Native little-endian pixel bytes of all frames, checked against the header's size before use. */
 export async function enhancedPixelBytes(pixelData: unknown, syntax: string, layout: FrameLayout, file: string): Promise<Uint8Array> {

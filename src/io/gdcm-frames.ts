@@ -10,7 +10,8 @@ import path from 'node:path'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { withQuietStdout } from './quiet-wasm-stdout.js'
 
-export interface CodedFrames {
+/** Geometry and bit layout of the frames of one multi-frame Pixel Data element. */
+export interface FrameLayout {
   rows: number
   columns: number
   frames: number
@@ -20,7 +21,7 @@ export interface CodedFrames {
 }
 
 /** Stored values of all frames as native little-endian bytes. */
-export async function decodeFramesWithGdcm(fragments: ArrayBuffer[], syntax: string, layout: CodedFrames, file: string): Promise<Uint8Array> {
+export async function decodeFramesWithGdcm(fragments: ArrayBuffer[], syntax: string, layout: FrameLayout, file: string): Promise<Uint8Array> {
   const uid = '2.25.1'
   const element = (vr: string, value: unknown) => ({ vr, Value: [value] })
   const dicom = new dcmjs.data.DicomDict({

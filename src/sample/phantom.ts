@@ -5,7 +5,7 @@ import type { Grid } from '../image/image.js'
 import { indexToPhysical } from '../image/geometry.js'
 import { makeRandom, deterministicUid, type Random } from './random.js'
 import {
-  add, boundsOf, cylinder, depthFunction, ellipsoid, rotation, scale, sub, tube, volumeMm3,
+  add, boundsOf, cylinder, depthFunction, ellipsoid, rotation, scale, tube, volumeMm3,
   type Primitive, type Vec3,
 } from './shapes.js'
 

@@ -11,22 +11,10 @@ import { readNifti } from '../../src/io/nifti.js'
 import { makeRandom } from '../../src/sample/random.js'
 import { readItkGolden } from '../support/golden-images.js'
 import { dataPath } from '../support/paths.js'
+import { correlation } from '../support/correlation.js'
 
 let mr: Image
 let field: N4Field
-
-function correlation(x: ArrayLike<number>, y: ArrayLike<number>): number {
-  const n = x.length
-  let mx = 0, my = 0
-  for (let i = 0; i < n; i++) { mx += x[i]; my += y[i] }
-  mx /= n; my /= n
-  let sxy = 0, sxx = 0, syy = 0
-  for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx, dy = y[i] - my
-    sxy += dx * dy; sxx += dx * dx; syy += dy * dy
-  }
-  return sxy / Math.sqrt(sxx * syy)
-}
 
 function correctInSlabs(thicknesses: number[]): Image {
   const depth = mr.size[2]

@@ -4,7 +4,6 @@
 // to the mask of ct-liver-ffs.seg.dcm (cropped to 510 x 510 for the non-aligned ones). That SEG's
 // own decode is checked bit for bit against dcmjs in dicom-seg.test.ts.
 import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom'
-import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { Image } from '../../src/image/image.js'
 import { pixelsOf } from '../../src/image/image.js'

@@ -3,7 +3,7 @@
 // identical to an undisturbed run. A chunk that keeps dying exhausts the Retry and the case
 // ends in a failure report instead of hanging.
 import { readImageNode } from '@itk-wasm/image-io'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
