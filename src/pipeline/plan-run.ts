@@ -6,6 +6,7 @@ import { putJson } from './object-io.js'
 import type { CaseManifest, CaseObject, ExecutionInput } from './state.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { workKeys, workRunsPrefix } from './work-keys.js'
+import { pipelineVersion } from './version.js'
 
 export interface PlanRunOptions {
   dataset: string
@@ -25,13 +26,17 @@ export interface PlannedRun {
   input: ExecutionInput
 }
 
-/** Same objects (keys and ETags) + same config = same run id, so duplicate events start nothing new. */
-export function runIdOf(objects: CaseObject[], hashOfConfig: string): string {
+/**
+ * Same objects (keys and ETags) + same config + same pipeline version = same run id, so duplicate
+ * events start nothing new, while an upgraded pipeline gets new executions when it reprocesses.
+ */
+export function runIdOf(objects: CaseObject[], hashOfConfig: string, version: string = pipelineVersion): string {
   const hash = createHash('sha256')
   for (const o of [...objects].sort((a, b) => (a.bucket + a.key < b.bucket + b.key ? -1 : 1))) {
     hash.update(`${o.bucket}\n${o.key}\n${o.etag}\n${o.role}\n`)
   }
   hash.update(hashOfConfig)
+  hash.update(`\npipeline ${version}`)
   return hash.digest('hex').slice(0, 32)
 }
 

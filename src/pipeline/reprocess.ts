@@ -1,6 +1,6 @@
 // Reprocess a dataset prefix: find every complete case under it (a manifest, or a lone NIfTI),
 // and start it through the same ingest path, at a bounded rate, skipping cases whose report
-// already carries the run id this config would give (same content + same config hash).
+// already carries the run id this config would give (same content, config hash and pipeline version).
 import path from 'node:path/posix'
 import { isNiftiPath } from '../io/nifti.js'
 import { type IngestDependencies, type IngestOutcome, ingestObject, isLoneNiftiKey, manifestFileName } from './ingest.js'
@@ -24,7 +24,7 @@ export interface ReprocessOptions {
 export interface ReprocessSummary {
   /** Execution names started. */
   started: string[]
-  /** Cases whose report already has this run id (same content and config hash). */
+  /** Cases whose report already has this run id (same content, config hash and pipeline version). */
   skipped: { caseId: string; executionName: string }[]
   /** Start refused by the state machine: an execution with that name exists. */
   duplicate: string[]

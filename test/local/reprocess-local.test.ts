@@ -1,5 +1,5 @@
 // `voxelflow reprocess --local`: the folder cloud (input/work/output + local state machine).
-// Cases already reported with the same run id (content + config hash) are skipped; a changed
+// Cases already reported with the same run id (content + config hash + pipeline version) are skipped; a changed
 // config reprocesses them; starts are spaced by the rate bound; inputs are never touched.
 import { mkdtempSync, readFileSync } from 'node:fs'
 import os from 'node:os'
