@@ -48,7 +48,7 @@ class NiftiStreamCheck {
     let data = chunk
     if (!this.header) {
       const take = Math.min(niftiHeaderMaxBytes - this.head.length, data.length)
-      this.head = concat(this.head, data.subarray(0, take))
+      this.head = Buffer.concat([this.head, data.subarray(0, take)])
       if (this.head.length < niftiHeaderMaxBytes) {
         this.offset += data.length
         return false
@@ -92,7 +92,7 @@ class NiftiStreamCheck {
 
   private scanFloats(bytes: Uint8Array, firstByteIndex: number): void {
     const width = this.layout!.bytesPerVoxel
-    const data = this.carry.length ? concat(this.carry, bytes) : bytes
+    const data = this.carry.length ? Buffer.concat([this.carry, bytes]) : bytes
     const base = firstByteIndex - this.carry.length
     const whole = data.length - (data.length % width)
     const view = new DataView(data.buffer, data.byteOffset, whole)
@@ -144,14 +144,6 @@ async function firstBytes(file: string, n: number): Promise<Uint8Array> {
     await handle.close()
   }
 }
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length)
-  out.set(a)
-  out.set(b, a.length)
-  return out
-}
-
 function indexOf(linear: number, dim: number[]): [number, number, number] {
   const nx = dim[1]
   const ny = dim[0] >= 2 ? dim[2] : 1

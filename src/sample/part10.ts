@@ -69,17 +69,6 @@ function pixelDataElement(pixelData: { vr: 'OB' | 'OW'; data: ArrayBufferView })
   out.set(bytes, 12)
   return out
 }
-
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let offset = 0
-  for (const p of parts) {
-    out.set(p, offset)
-    offset += p.length
-  }
-  return out
-}
-
 /**
  * Encode `dataset` (which must hold SOPClassUID and SOPInstanceUID) as a Part 10 file in
  * Explicit VR Little Endian, with `pixelData` (native, little endian) appended as Pixel Data.
@@ -92,7 +81,7 @@ export function encodePart10(dataset: Dataset, pixelData?: { vr: 'OB' | 'OW'; da
   const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(metaFor(sopClass, sopInstance)))
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset)
   const header = new Uint8Array(dict.write() as ArrayBuffer)
-  return pixelData ? concatBytes([header, pixelDataElement(pixelData)]) : header
+  return pixelData ? Buffer.concat([header, pixelDataElement(pixelData)]) : header
 }
 
 interface EncodedElement {
@@ -163,7 +152,7 @@ class ByteSink {
     this.push(out)
   }
   bytes(): Uint8Array {
-    return concatBytes(this.chunks)
+    return Buffer.concat(this.chunks)
   }
 }
 
@@ -232,7 +221,7 @@ function assemble(sopClass: string, sopInstance: string, elements: EncodedElemen
   }
   const meta = new DicomDict(DicomMetaDictionary.denaturalizeDataset(metaFor(sopClass, sopInstance)))
   const header = new Uint8Array(meta.write() as ArrayBuffer)
-  return concatBytes([header, ...sorted.map((e) => e.bytes), ...(pixelData ? [pixelDataElement(pixelData)] : [])])
+  return Buffer.concat([header, ...sorted.map((e) => e.bytes), ...(pixelData ? [pixelDataElement(pixelData)] : [])])
 }
 
 /**

@@ -28,7 +28,7 @@ const longVrs = new Set(['OB', 'OW', 'OF', 'SQ', 'UT', 'UN'])
 
 /** A Part 10 file: preamble, "DICM", file meta (explicit VR LE), then the dataset in `syntax`. */
 export function encodeDicomFile(elements: Element[], syntax: string, sopClassUid: string, sopInstanceUid: string): Uint8Array {
-  const metaBody = concat([
+  const metaBody = Buffer.concat([
     encodeElement({ tag: 0x00020001, vr: 'OB', value: new Uint8Array([0, 1]) }, false, true),
     encodeElement({ tag: 0x00020002, vr: 'UI', value: sopClassUid }, false, true),
     encodeElement({ tag: 0x00020003, vr: 'UI', value: sopInstanceUid }, false, true),
@@ -39,12 +39,12 @@ export function encodeDicomFile(elements: Element[], syntax: string, sopClassUid
   const implicit = syntax === transferSyntaxes.implicitLittle
   const little = syntax !== transferSyntaxes.explicitBig
   const sorted = [...elements].sort((a, b) => a.tag - b.tag)
-  let dataset = concat(sorted.map((e) => encodeElement(e, implicit, little)))
+  let dataset = Buffer.concat(sorted.map((e) => encodeElement(e, implicit, little)))
   // Deflated: the whole dataset after the file meta, raw deflate (RFC 1951, no zlib header).
   if (syntax === transferSyntaxes.deflatedExplicitLittle) dataset = zlib.deflateRawSync(dataset)
   const preamble = new Uint8Array(132)
   preamble.set([0x44, 0x49, 0x43, 0x4d], 128)
-  return concat([preamble, groupLength, metaBody, dataset])
+  return Buffer.concat([preamble, groupLength, metaBody, dataset])
 }
 
 function encodeElement(e: Element, implicit: boolean, little: boolean): Uint8Array {
@@ -62,7 +62,7 @@ function encodeElement(e: Element, implicit: boolean, little: boolean): Uint8Arr
     if (longVrs.has(e.vr)) view.setUint32(8, length, little)
     else view.setUint16(6, length, little)
   }
-  return concat([head, value])
+  return Buffer.concat([head, value])
 }
 
 function valueBytes(e: Element, little: boolean): Uint8Array {
@@ -70,9 +70,9 @@ function valueBytes(e: Element, little: boolean): Uint8Array {
   if (typeof v === 'string') {
     const bytes = Buffer.from(v, 'latin1')
     if (bytes.length % 2 === 0) return new Uint8Array(bytes)
-    return concat([new Uint8Array(bytes), new Uint8Array([e.vr === 'UI' ? 0 : 0x20])])
+    return Buffer.concat([new Uint8Array(bytes), new Uint8Array([e.vr === 'UI' ? 0 : 0x20])])
   }
-  if (v instanceof Uint8Array) return v.length % 2 ? concat([v, new Uint8Array(1)]) : v
+  if (v instanceof Uint8Array) return v.length % 2 ? Buffer.concat([v, new Uint8Array(1)]) : v
   const words = e.vr === 'UL' || e.vr === 'SL' ? 4 : 2
   const out = new Uint8Array(v.length * words)
   const view = new DataView(out.buffer)
@@ -86,15 +86,15 @@ function valueBytes(e: Element, little: boolean): Uint8Array {
 /** Encapsulated pixel data: an empty Basic Offset Table item, one item per fragment, the delimiter. */
 function encapsulate(fragments: Uint8Array[]): Uint8Array {
   const item = (data: Uint8Array, tag = 0xe000) => {
-    const padded = data.length % 2 ? concat([data, new Uint8Array(1)]) : data
+    const padded = data.length % 2 ? Buffer.concat([data, new Uint8Array(1)]) : data
     const head = new Uint8Array(8)
     const view = new DataView(head.buffer)
     view.setUint16(0, 0xfffe, true)
     view.setUint16(2, tag, true)
     view.setUint32(4, padded.length, true)
-    return concat([head, padded])
+    return Buffer.concat([head, padded])
   }
-  return concat([item(new Uint8Array(0)), ...fragments.map((f) => item(f)), item(new Uint8Array(0), 0xe0dd)])
+  return Buffer.concat([item(new Uint8Array(0)), ...fragments.map((f) => item(f)), item(new Uint8Array(0), 0xe0dd)])
 }
 
 /** One RLE Lossless frame of 16-bit samples: header + 2 segments (high bytes, then low bytes). */
@@ -110,7 +110,7 @@ export function encodeRleFrame(samples: Uint16Array): Uint8Array {
     view.setUint32(4 + 4 * i, offset, true)
     offset += s.length
   })
-  return concat([header, ...segments])
+  return Buffer.concat([header, ...segments])
 }
 
 /** PackBits (Annex G.3.1): runs of 2..128 equal bytes as (257 - n, byte), else literals of 1..128 bytes as (n - 1, bytes). Even length. */
@@ -174,14 +174,4 @@ export function encodeJpegLosslessFrame(samples: Uint16Array, rows: number, colu
   if (bitCount) put((1 << (8 - bitCount)) - 1, 8 - bitCount) // pad with 1 bits
   out.push(0xff, 0xd9)
   return Uint8Array.from(out)
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
-  let at = 0
-  for (const p of parts) {
-    out.set(p, at)
-    at += p.length
-  }
-  return out
 }
