@@ -7,6 +7,8 @@
 // Source checkouts run TypeScript directly: on Node 20 a worker's entry module does not inherit
 // the tsx loader, so the thread registers tsx itself (as src/local/chunk-pool.ts).
 import os from 'node:os'
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 
 export interface ThreadKernel<A> {
@@ -147,8 +149,13 @@ class FilterThreadPool {
   private readonly workers: PoolWorker[] = []
   started = 0
 
-  /** `n` distinct workers, the least busy first; starts workers the pool lacks. */
+  /**
+   * `n` distinct workers, the least busy first; starts workers the pool lacks. None inside a
+   * bundle (a Lambda's index.mjs): there the worker script and the kernels' own modules do not
+   * exist as files, so callers run every work item on the calling thread (same results).
+   */
   take(n: number): PoolWorker[] {
+    if (!workerScriptAvailable) return []
     while (this.workers.length < n) {
       this.workers.push(new PoolWorker((w) => this.forget(w)))
       this.started++
@@ -166,5 +173,8 @@ class FilterThreadPool {
     if (i >= 0) this.workers.splice(i, 1)
   }
 }
+
+const workerScriptAvailable = /\/filter-threads\.(ts|js)$/.test(import.meta.url) &&
+  existsSync(fileURLToPath(new URL(`./filter-thread-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url)))
 
 const pool = new FilterThreadPool()

@@ -19,7 +19,7 @@ const nifti = path.join(sharedData, 'mr-t1-head.nii.gz')
 const dicomDir = path.join(sharedData, 'ct-liver-ffs')
 const haveData = existsSync(nifti) && existsSync(dicomDir)
 
-const fixtures = ['itk-wasm-probe', 'nifti-only', 'no-itk-wasm'] as const
+const fixtures = ['itk-wasm-probe', 'nifti-only', 'no-itk-wasm', 'filter-threads-probe'] as const
 type Fixture = (typeof fixtures)[number]
 
 let outdir: string
@@ -111,5 +111,9 @@ describe('bundling (local esbuild, no Docker)', () => {
     expect(result.s3Region).toBe('eu-central-1')
 
     expect(runBundle(assetDirs['nifti-only'], { nifti })).toEqual({ couldRead: true, size: [128, 128, 62] })
+  })
+
+  it('runs a threaded filter inside a bundle (no worker script beside index.mjs): on the calling thread, exact', () => {
+    expect(runBundle(assetDirs['filter-threads-probe'], {})).toEqual({ size: [255, 128, 64], maxError: 0 })
   })
 })
