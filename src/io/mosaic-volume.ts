@@ -14,13 +14,13 @@ import { BadInputError } from '../pipeline/errors.js'
 import { DicomMessage, DicomMetaDictionary } from './dcmjs-parser.js'
 import type { DicomHeader } from './dicom-header.js'
 import { pixelBytes, storedValues } from './dicom-enhanced.js'
+import { enhancedPixelBytes } from './enhanced-pixel-data.js'
 import type { EnhancedVolume } from './enhanced-volume.js'
 import { csaNumbers, parseCsaHeader } from './siemens-csa.js'
 
 type Dataset = Record<string, unknown>
 type Vec3 = [number, number, number]
 
-const uncompressedLittleEndian = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1'])
 const samePositionMm = 0.01
 
 export interface MosaicFile {
@@ -54,9 +54,6 @@ export async function readMosaicFile(file: string): Promise<MosaicFile> {
   const d = DicomMetaDictionary.naturalizeDataset(message.dict) as Dataset
   const meta = DicomMetaDictionary.naturalizeDataset(message.meta) as Dataset
   const syntax = String(first(meta.TransferSyntaxUID) ?? '')
-  if (!uncompressedLittleEndian.has(syntax)) {
-    throw new BadInputError(`Siemens mosaic with transfer syntax ${syntax || '(none)'}: only uncompressed little endian mosaics are read`, { file, field: 'TransferSyntaxUID' })
-  }
   const warnings: string[] = []
   const csa = privateBytes(d, 0x0029, 'SIEMENS CSA HEADER', 0x10)
   const csaHeader = csa ? parseCsaHeader(csa) : undefined
@@ -100,11 +97,10 @@ export async function readMosaicFile(file: string): Promise<MosaicFile> {
   if (![8, 16].includes(bitsAllocated) || Number(first(d.SamplesPerPixel) ?? 1) !== 1) {
     throw new BadInputError(`BitsAllocated ${bitsAllocated}, SamplesPerPixel ${first(d.SamplesPerPixel)}: only grayscale 8/16-bit mosaics are read`, { file, field: 'BitsAllocated' })
   }
-  const needed = rows * columns * (bitsAllocated / 8)
-  const data = pixelBytes(d.PixelData)
-  if (!data || data.byteLength < needed) {
-    throw new BadInputError(`pixel data holds ${data?.byteLength ?? 0} bytes; a ${rows} x ${columns} mosaic of ${bitsAllocated} bits needs ${needed}`, { file, field: 'PixelData' })
-  }
+  const signed = Number(first(d.PixelRepresentation) ?? 0) === 1
+  // The whole mosaic is one frame: any transfer syntax the enhanced reader decodes (uncompressed,
+  // big endian, RLE, deflate, JPEG lossless / JPEG-LS / JPEG 2000 through GDCM), size-checked.
+  const data = await enhancedPixelBytes(d.PixelData, syntax, { rows, columns, frames: 1, bitsAllocated, bitsStored, pixelRepresentation: signed ? 1 : 0 }, file)
   // The first tile's corner: the mosaic's corner moved by half the pixels the other tiles add.
   const extraRows = rows - rows / perRow
   const extraColumns = columns - columns / perRow
@@ -123,7 +119,7 @@ export async function readMosaicFile(file: string): Promise<MosaicFile> {
     rescaleIntercept: numbers(d.RescaleIntercept)?.[0] ?? 0,
     acquisitionNumber: numbers(d.AcquisitionNumber)?.[0] ?? 0,
     instanceNumber: numbers(d.InstanceNumber)?.[0] ?? 0,
-    pixels: storedValues(data, rows * columns, bitsAllocated, bitsStored, Number(first(d.PixelRepresentation) ?? 0) === 1),
+    pixels: storedValues(data, rows * columns, bitsAllocated, bitsStored, signed),
     warnings,
   }
 }

@@ -11,22 +11,24 @@ export interface RawNifti {
   sclInter: number
   /** srow_x, srow_y, srow_z: voxel -> RAS mm. */
   affine: number[][]
-  raw: Int16Array
+  raw: Int16Array | Uint16Array
 }
 
-/** An int16 NIfTI-1 file (throws on anything else: the references here are all int16). */
+/** An int16 or uint16 NIfTI-1 file (throws on anything else: the references here are all int16). */
 export function readRawNifti(file: string): RawNifti {
   const bytes = readFileSync(file)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (view.getInt32(0, true) !== 348) throw new Error(`${file}: not a little-endian NIfTI-1 file`)
-  if (view.getInt16(70, true) !== 4) throw new Error(`${file}: datatype ${view.getInt16(70, true)}, not int16`)
+  const datatype = view.getInt16(70, true)
+  if (datatype !== 4 && datatype !== 512) throw new Error(`${file}: datatype ${datatype}, not int16 or uint16`)
   const rank = view.getInt16(40, true)
   const dims = Array.from({ length: rank }, (_, i) => view.getInt16(42 + 2 * i, true))
   const pixdim = Array.from({ length: rank }, (_, i) => view.getFloat32(80 + 4 * i, true))
   const offset = view.getFloat32(108, true)
   const affine = [0, 1, 2].map((r) => [0, 1, 2, 3].map((c) => view.getFloat32(280 + 16 * r + 4 * c, true)))
   const count = dims.reduce((a, b) => a * b, 1)
-  const raw = new Int16Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 2 * count))
+  const voxels = bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 2 * count)
+  const raw = datatype === 4 ? new Int16Array(voxels) : new Uint16Array(voxels)
   return { dims, pixdim, sclSlope: view.getFloat32(112, true), sclInter: view.getFloat32(116, true), affine, raw }
 }
 
