@@ -7,6 +7,7 @@ import type { Image } from '../image/image.js'
 import type { PipelineConfig } from './config.js'
 import type { LabelSource } from './state.js'
 import { baselineSegmentationStage } from './stages/baseline-segmentation.js'
+import { derivedHaloSlices } from './derived-images-stage.js'
 
 /** A slab with its halo slices: the image, and labels once a stage has made them. */
 export interface Slab {
@@ -37,9 +38,12 @@ export function enabledChunkStages(labelSource: LabelSource, config: PipelineCon
   return chunkStages.filter((stage) => stage.enabled(labelSource, config))
 }
 
-/** Slices of context a slab needs along k for the enabled chunk stages run one after another. */
+/**
+ * Slices of context a slab needs along k: the enabled chunk stages run one after another, and
+ * the derived images (derived-images-stage.ts), each from the image; the largest need wins.
+ */
 export function chunkHaloSlices(labelSource: LabelSource, config: PipelineConfig): number {
   const footprint = enabledChunkStages(labelSource, config).reduce((sum, stage) => composeFootprints(sum, stage.footprint(config)), pointwiseFootprint)
   if (footprint.kind === 'global') throw new Error('a chunk stage with a global footprint cannot run on slabs')
-  return footprint.kind === 'neighbourhood' ? footprint.haloVoxels[2] : 0
+  return Math.max(footprint.kind === 'neighbourhood' ? footprint.haloVoxels[2] : 0, derivedHaloSlices(config))
 }

@@ -18,6 +18,7 @@ import { workKeys } from '../work-keys.js'
 import type { InputDescription, Landmark, Warning } from '../report-schema.js'
 import { placeLandmarks } from '../../measure/place-landmarks.js'
 import { sha256OfFile } from '../sha256-file.js'
+import { planDerivedImages } from '../derived-images-stage.js'
 import { valueRange } from '../../image/value-range.js'
 
 /** What prepare learned that later stages and the report need (stored as facts.json). */
@@ -76,6 +77,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     // The chunks resample their own slices when the grid allows (see chunk-inputs.ts).
     const inputs = await putChunkInputs(loaded.image, outputGrid, resampleOptions, slabs, run, work)
     const n4 = await fitCaseN4(loaded.image, outputGrid, resampleOptions, config, loaded.modality, run, work)
+    await planDerivedImages(loaded.image, outputGrid, resampleOptions, n4.fieldKey, config, run, work)
     const chunks = []
     for (const slab of slabs) {
       let labelsKey: string | undefined

@@ -10,6 +10,8 @@ import { outputKeys } from '../work-keys.js'
 import { writeAnalyticsRows } from './analytics-rows.js'
 import type { Analysis } from './analyze.js'
 import type { CaseFacts } from './prepare.js'
+import { derivedImagesReport } from '../derived-images-stage.js'
+import { augmentationReport } from '../augmentation-stage.js'
 
 export interface ReportInput {
   case: CaseRef
@@ -35,6 +37,8 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
   const output = context.stores(run.outputBucket)
   const sizeOf = async (key: string) => (await output.head(key))?.size
   const chunkMs = input.chunkResults.map((c) => c.ms)
+  const work = context.stores(run.workBucket)
+  const [derived, augmentation] = await Promise.all([derivedImagesReport(run, work, output), augmentationReport(run, work, output)])
   const code = codeVersion()
   const report: Report = {
     schema_version: reportSchemaVersion,
@@ -76,6 +80,8 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
       max_slices: Math.max(...input.prepared.chunks.map((c) => c.k1 - c.k0)),
       halo_slices: Math.max(...input.prepared.chunks.map((c) => Math.max(c.haloBefore, c.haloAfter))),
     },
+    ...(derived ? { derived_images: derived } : {}),
+    ...(augmentation ? { augmentation } : {}),
     warnings: facts.warnings,
   }
   const valid = reportSchema.parse(report)
