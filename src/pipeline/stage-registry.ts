@@ -25,9 +25,9 @@ export interface ChunkStage {
 
 /** Steps of the state machine, in order, and what each does (for docs, progress and reports). */
 export const pipelineSteps = [
-  { step: 'Prepare', footprint: 'global', does: 'read the case, plan slabs on the isotropic grid, store each slab\'s resampling input (B-spline coefficients along k), fit the N4 field when it applies, carry the reference segmentation' },
-  { step: 'ProcessChunk', footprint: 'per slab', does: 'resample the slab, apply the N4 field, the chunk stages below, then partial label statistics' },
-  { step: 'Assemble', footprint: 'global', does: 'stitch slabs into image.nii.gz and labels.nii.gz, reduce statistics, draw qc.png' },
+  { step: 'Prepare', footprint: 'global', does: 'read the case, plan slabs on the isotropic grid, store each slab\'s resampling input (B-spline coefficients along k), fit the N4 field when it applies, compute the whole-image statistics of derived-image steps, carry the reference segmentation' },
+  { step: 'ProcessChunk', footprint: 'per slab', does: 'resample the slab, apply the N4 field, the chunk stages below, derived-image steps, then partial label statistics' },
+  { step: 'Assemble', footprint: 'global', does: 'stitch slabs into image.nii.gz, labels.nii.gz and derived images, reduce statistics, draw qc.png, write augmented copies' },
   { step: 'Analyze', footprint: 'global', does: 'per-label statistics with names and physical units, landmarks' },
   { step: 'Report', footprint: 'global', does: 'report.json, written last' },
 ] as const
