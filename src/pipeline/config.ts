@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { BadInputError } from './errors.js'
-import { augmentationSchema, derivedImagesSchema } from './derived-images-config.js'
+import { augmentationSchema, derivedImagesSchema, registrationSchema } from './derived-images-config.js'
 
 const resampleSchema = z.strictObject({
   /** Target isotropic spacing in mm; "min-in-plane" takes the smallest in-plane spacing. */
@@ -101,6 +101,8 @@ export const pipelineConfigSchema = z.strictObject({
   derived_images: derivedImagesSchema.optional(),
   /** Seeded augmented copies of image and labels, made after assembly (absent = none). */
   augmentation: augmentationSchema.optional(),
+  /** How a case's moving image is registered to its output image (absent = the defaults). */
+  registration: registrationSchema.optional(),
 })
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>

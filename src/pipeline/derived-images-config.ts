@@ -1,6 +1,6 @@
-// Settings of the intensity stages: `derived_images` (extra float32 volumes made from the
-// output image by a list of intensity operations) and `augmentation` (seeded copies of the image
-// and labels). Options mean what the same options of `voxelflow filter` / `voxelflow augment`
+// Settings of the optional stages: `derived_images` (extra float32 volumes made from the
+// output image by a list of intensity operations), `augmentation` (seeded copies of the image
+// and labels) and `registration` (of a case's moving image to its output image). Options mean what the same options of `voxelflow filter` / `voxelflow augment`
 // mean (hyphens become underscores); unknown keys are errors.
 import { z } from 'zod'
 import { windowPresets } from '../filters/window-level.js'
@@ -110,3 +110,13 @@ export const augmentationSchema = z.strictObject({
 })
 
 export type AugmentationConfig = z.infer<typeof augmentationSchema>
+
+/** Options of `voxelflow register` (src/register/rigid-registration.ts), for a case's moving image. */
+export const registrationSchema = z.strictObject({
+  initializer: z.enum(['geometric', 'moments']).default('geometric'),
+  resolutions: z.number().int().min(1).max(6).default(3),
+  iterations: z.number().int().min(1).max(5000).default(250),
+  /** Seed of elastix's random sampler: the same seed gives the same result. */
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+  interpolator: z.enum(['bspline', 'linear', 'nearest']).default('bspline'),
+})

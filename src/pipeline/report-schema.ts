@@ -150,6 +150,23 @@ const augmentationReportSchema = z.object({
   })),
 })
 
+const registrationReportSchema = z.object({
+  moving: z.string().describe('the input object registered'),
+  output: objectRefSchema.describe('the moving image on the output grid (float32)'),
+  transform: z.object({
+    kind: z.literal('Euler3D'),
+    direction: z.literal('fixed-to-moving'),
+    angles_deg: vec3,
+    translation_mm: vec3,
+    centre_mm: vec3,
+    order: z.enum(['ZXY', 'ZYX']),
+    matrix: z.array(z.number()).length(9),
+  }).describe('maps output-image (fixed) points to moving-image points, LPS mm, as elastix'),
+  metric: z.object({ name: z.literal('MattesMutualInformation'), bins: z.number().int(), initial: z.number(), final: z.number() })
+    .describe('-MI of the output image and the moving image before (identity) and after registration'),
+  seconds: z.number().nonnegative(),
+})
+
 export const reportSchema = z.object({
   schema_version: z.literal(reportSchemaVersion),
   /** waiting: loose DICOM files whose case.json has not arrived after the quiet period. */
@@ -201,6 +218,7 @@ export const reportSchema = z.object({
   derived_images: z.array(derivedImageReportSchema).optional()
     .describe('derived_images: float32 volumes made from the output image by intensity steps (statistics over the whole image, applied per chunk)'),
   augmentation: augmentationReportSchema.optional().describe('augmentation: seeded copies of image and labels made after assembly'),
+  registration: registrationReportSchema.optional().describe('the case\'s moving image registered rigidly to the output image after assembly'),
   warnings: z.array(warningSchema),
   error: z
     .object({ kind: z.enum(['bad_input', 'internal']), message: z.string(), stage: z.string().optional() })

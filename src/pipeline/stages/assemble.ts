@@ -21,6 +21,7 @@ import type { CaseFacts } from './prepare.js'
 import { type ComponentSummary, resolveChunkComponents } from '../chunk-components.js'
 import { assembleDerivedImages } from '../derived-images-stage.js'
 import { augmentCase } from '../augmentation-stage.js'
+import { registerCaseMoving } from '../registration-stage.js'
 
 export interface AssembleInput {
   case: CaseRef
@@ -98,6 +99,7 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     ])
     await assembleDerivedImages(results.map((r) => r.index), facts.outputGrid, manifest.config, run, work, output, scratch)
     await augmentCase(image, labels, input.case.caseId, manifest.config, run, work, output, scratch)
+    await registerCaseMoving(image, facts.moving, manifest.config, run, work, output, scratch)
     return {
       image: { bucket: run.outputBucket, key: outputKeys.image(run) },
       labels: { bucket: run.outputBucket, key: outputKeys.labels(run) },

@@ -19,6 +19,7 @@ import type { InputDescription, Landmark, Warning } from '../report-schema.js'
 import { placeLandmarks } from '../../measure/place-landmarks.js'
 import { sha256OfFile } from '../sha256-file.js'
 import { planDerivedImages } from '../derived-images-stage.js'
+import { type MovingImageFacts, stageMovingImage } from '../registration-stage.js'
 import { valueRange } from '../../image/value-range.js'
 
 /** What prepare learned that later stages and the report need (stored as facts.json). */
@@ -36,6 +37,8 @@ export interface CaseFacts {
   warnings: Warning[]
   /** Whether N4 ran and how it converged (absent in facts of older runs). */
   n4?: N4Facts
+  /** The case's moving image in the work bucket, registered after assembly. */
+  moving?: MovingImageFacts
 }
 
 export async function prepare(input: ExecutionInput, context: StageContext): Promise<Prepared> {
@@ -59,6 +62,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       files.push({ file, key: object.key, role: object.role })
     }
     const loaded = await loadCase(files, { dicom: config.dicom, limits: config.limits })
+    const moving = await stageMovingImage(files, config, run, work)
 
     const outputGrid = extentCenteredIsotropicGrid(gridOf(loaded.image), config.resample.spacing_mm === 'min-in-plane' ? undefined : config.resample.spacing_mm)
     const resampleOptions = {
@@ -104,6 +108,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       }),
       warnings: loaded.warnings,
       n4: n4.facts,
+      ...(moving && { moving }),
     }
     if (loaded.prediction) {
       const key = workKeys.prediction(run)

@@ -12,6 +12,7 @@ import type { Analysis } from './analyze.js'
 import type { CaseFacts } from './prepare.js'
 import { derivedImagesReport } from '../derived-images-stage.js'
 import { augmentationReport } from '../augmentation-stage.js'
+import { registrationReport } from '../registration-stage.js'
 
 export interface ReportInput {
   case: CaseRef
@@ -38,7 +39,7 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
   const sizeOf = async (key: string) => (await output.head(key))?.size
   const chunkMs = input.chunkResults.map((c) => c.ms)
   const work = context.stores(run.workBucket)
-  const [derived, augmentation] = await Promise.all([derivedImagesReport(run, work, output), augmentationReport(run, work, output)])
+  const [derived, augmentation, registration] = await Promise.all([derivedImagesReport(run, work, output), augmentationReport(run, work, output), registrationReport(run, work, output)])
   const code = codeVersion()
   const report: Report = {
     schema_version: reportSchemaVersion,
@@ -82,6 +83,7 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
     },
     ...(derived ? { derived_images: derived } : {}),
     ...(augmentation ? { augmentation } : {}),
+    ...(registration ? { registration } : {}),
     warnings: facts.warnings,
   }
   const valid = reportSchema.parse(report)
