@@ -24,7 +24,7 @@ import type { ObjectStore } from '../store/object-store.js'
 import { resampleAsChunksDo } from './chunk-inputs.js'
 import type { PipelineConfig } from './config.js'
 import type { DerivedStep } from './derived-images-config.js'
-import { type StepStatistics, applyStep, applyStepToWhole, stepFootprint, stepNeedsStatistics, stepStatistics } from './derived-step-ops.js'
+import { type StepStatistics, applyStep, stepFootprint, stepNeedsStatistics, stepStatistics } from './derived-step-ops.js'
 import { getJson, putImage, putJson } from './object-io.js'
 import { niftiHeaderFor, putOutputPart, putVolumeFromParts } from './output-parts.js'
 import type { ChunkRef, RunRef } from './state.js'
@@ -79,7 +79,7 @@ export async function planDerivedImages(
         continue
       }
       current ??= await outputImage()
-      for (; done < n; done++) current = await applyStepToWhole(current, steps[done], statistics[done])
+      for (; done < n; done++) current = applyStep(current, steps[done], statistics[done])
       statistics.push(stepStatistics(current, step))
     }
     plan.images.push({ name, steps, statistics })

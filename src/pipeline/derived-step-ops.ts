@@ -4,7 +4,7 @@
 // plane). Applying with the whole image's statistics is exactly what the library function does,
 // so a slab with its halo gives the library's values on the slab's own planes.
 import { type Footprint, neighbourhoodFootprint, pointwiseFootprint } from '../chunks/footprint.js'
-import { type AheStatistics, adaptiveHistogramEqualization, adaptiveHistogramEqualizationSync, aheStatistics } from '../filters/adaptive-histogram-equalization.js'
+import { type AheStatistics, adaptiveHistogramEqualizationSync, aheStatistics } from '../filters/adaptive-histogram-equalization.js'
 import { intensityMoments, minMaxWith, percentileNormalizeWith, percentiles, clipIntensity, zScoreWith } from '../filters/intensity-normalization.js'
 import { expTransformWith, logTransformWith, powerTransformWith } from '../filters/intensity-transforms.js'
 import { type LaplacianSharpeningStatistics, laplacianSharpeningStatistics, laplacianSharpeningWith } from '../filters/laplacian-sharpening.js'
@@ -85,17 +85,12 @@ export function applyStep(image: Image, step: DerivedStep, statistics: StepStati
     case 'exp':
       return expTransformWith(image, s)
     case 'ahe':
-      // one thread: the chunks are the parallelism
+      // the calling thread only: chunks are the parallelism, and the filter threads' worker
+      // script is not next to a Lambda bundle
       return adaptiveHistogramEqualizationSync(image, { ...aheOptions(step), statistics: s })
     case 'laplacian':
       return laplacianSharpeningWith(image, s, { useImageSpacing: step.spacing })
   }
-}
-
-/** applyStep on a whole image, AHE on the filter threads (prepare's global phase). */
-export async function applyStepToWhole(image: Image, step: DerivedStep, statistics: StepStatistics | null): Promise<Image> {
-  if (step.op === 'ahe') return adaptiveHistogramEqualization(image, { ...aheOptions(step), statistics: statistics as AheStatistics })
-  return applyStep(image, step, statistics)
 }
 
 function aheOptions(step: Extract<DerivedStep, { op: 'ahe' }>) {
