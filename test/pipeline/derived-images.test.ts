@@ -183,6 +183,7 @@ describe('derived_images config', () => {
     expect(fieldOf(one([]))).toBe('derived_images.0.steps')
     expect(fieldOf(one([{ op: 'log' }], '../evil'))).toBe('derived_images.0.name')
     expect(fieldOf(one([{ op: 'log' }], 'Labels'))).toBe('derived_images.0.name')
+    expect(fieldOf(one([{ op: 'log' }], 'moving_registered'))).toBe('derived_images.0.name')
     expect(fieldOf({ derived_images: [{ name: 'a', steps: [{ op: 'log' }] }, { name: 'A', steps: [{ op: 'exp' }] }] })).toBe('derived_images.1.name')
     expect(fieldOf({ derived_images: [{ name: 'a', steps: [{ op: 'log' }], extra: 1 }] })).toBe('derived_images.0')
   })
