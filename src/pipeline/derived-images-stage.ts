@@ -8,9 +8,10 @@
 //    chunks resample their own slices), so it resamples the whole image here exactly as the
 //    chunks do, applies the N4 field when it runs, and runs the preceding steps on it, so a
 //    step that needs the statistics of an earlier step's output (AHE then min-max, say) gets
-//    exactly those. Only then: no statistic is reduced from chunk partials, because percentiles
-//    of float images and statistics after a neighbourhood step have no exact partial form,
-//    and one more Map round over the chunks would cost more than this pass.
+//    exactly those. Statistics are not reduced from chunk partials instead: percentiles of float
+//    images and statistics after a neighbourhood step have no exact partial form, and partials
+//    would need a second Map round over the chunks before the steps could apply them. The pass
+//    runs only when some step needs statistics.
 // 2. chunks: every step applied to the slab with its halo (AHE: its radius; Laplacian: one plane;
 //    halos of one image's steps add up, the slab gets the largest), then the slab's own planes
 //    are compressed as gzip members (output-parts.ts); assemble prepends the header.
