@@ -64,7 +64,7 @@ export const derivedStepSchema = z.discriminatedUnion('op', [
 export type DerivedStep = z.infer<typeof derivedStepSchema>
 
 /** File names the case folder already uses (compared without case: some file systems ignore it). */
-export const reservedOutputNames = ['image', 'labels', 'qc', 'report', 'augmented', 'moving_registered'] as const
+export const reservedOutputNames = ['image', 'labels', 'qc', 'report', 'augmented', 'moving_registered', 'moving_labels_registered'] as const
 
 export const derivedImageSchema = z.strictObject({
   /** `<case>/<name>.nii.gz`: a safe file name. */

@@ -153,6 +153,7 @@ const augmentationReportSchema = z.object({
 const registrationReportSchema = z.object({
   moving: z.string().describe('the input object registered'),
   output: objectRefSchema.describe('the moving image on the output grid (float32)'),
+  labels: z.object({ source: z.string(), output: objectRefSchema }).optional().describe('the moving label map carried onto the output grid (nearest neighbour)'),
   transform: z.object({
     kind: z.literal('Euler3D'),
     direction: z.literal('fixed-to-moving'),

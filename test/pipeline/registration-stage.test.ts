@@ -8,8 +8,8 @@ import path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { applyTransform, axisAngleMatrix, centredTransform, invertTransform, rotationAngleBetween } from '../../src/image/affine-transform.js'
 import { indexToPhysical } from '../../src/image/geometry.js'
-import { gridOf, type Image } from '../../src/image/image.js'
-import { isotropicGrid, resample } from '../../src/filters/resample.js'
+import { gridOf, pixelsOf, type Image } from '../../src/image/image.js'
+import { extentCenteredIsotropicGrid, isotropicGrid, resample, resampleLabels } from '../../src/filters/resample.js'
 import { readNifti, writeNifti } from '../../src/io/nifti.js'
 import { runLocal } from '../../src/local/run-local.js'
 import { parseConfig } from '../../src/pipeline/config.js'
@@ -40,11 +40,15 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vf-register-in-'))
   const movingFile = path.join(dir, 'moving.nii.gz')
   await writeNifti(resample(fixed, isotropicGrid(grid, 2.5), { interpolator: 'bspline', transform: invertTransform(truth) }), movingFile)
+  // the head's tissue labels, moved the same way (nearest neighbour)
+  const movingLabelsFile = path.join(dir, 'moving.labels.nii.gz')
+  await writeNifti(resampleLabels(await readNifti(dataPath('mr-t1-head.labels.nii.gz')), isotropicGrid(grid, 2.5), invertTransform(truth)), movingLabelsFile)
   outDir = mkdtempSync(path.join(os.tmpdir(), 'vf-register-out-'))
   const { cases } = await runLocal({
     input: dataPath('mr-t1-head.nii.gz'),
     out: outDir,
     moving: movingFile,
+    movingLabels: movingLabelsFile,
     config: parseConfig({ intensity: { n4: 'off' }, chunks: { slices: 40 }, registration: { seed: 7 } }),
     workers: 2,
   })
@@ -71,6 +75,24 @@ describe('registration stage', () => {
     expect(Array.from(registered.origin)).toEqual(Array.from(image.origin))
     expect(registered.imageType.componentType).toBe('float32')
     expect(report.registration!.output.key).toBe('mr-t1-head/moving_registered.nii.gz')
+  })
+
+  it('carries the moving labels onto the output grid, over the original labels', async () => {
+    const followed = await readNifti(path.join(outDir, 'mr-t1-head', 'moving_labels_registered.nii.gz'))
+    const original = resampleLabels(await readNifti(dataPath('mr-t1-head.labels.nii.gz')), extentCenteredIsotropicGrid(gridOf(fixed)))
+    expect(followed.size).toEqual(original.size)
+    expect(report.registration!.labels!.output.key).toBe('mr-t1-head/moving_labels_registered.nii.gz')
+    // the head (tissue classes 2-6 together): two nearest-neighbour resamplings (through the
+    // 2.5 mm moving grid and onto the 2 mm output grid) move its boundary by about a voxel
+    const a = pixelsOf(original), b = pixelsOf(followed)
+    let inter = 0, na = 0, nb = 0
+    for (let i = 0; i < a.length; i++) {
+      const x = a[i] >= 2, y = b[i] >= 2
+      if (x) na++
+      if (y) nb++
+      if (x && y) inter++
+    }
+    expect((2 * inter) / (na + nb)).toBeGreaterThan(0.95)
   })
 
   it('a moving image that is not NIfTI is a bad-input error naming it', async () => {

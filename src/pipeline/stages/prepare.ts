@@ -63,6 +63,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     }
     const loaded = await loadCase(files, { dicom: config.dicom, limits: config.limits })
     const moving = await stageMovingImage(files, config, run, work)
+    loaded.warnings.push(...moving.warnings)
 
     const outputGrid = extentCenteredIsotropicGrid(gridOf(loaded.image), config.resample.spacing_mm === 'min-in-plane' ? undefined : config.resample.spacing_mm)
     const resampleOptions = {
@@ -108,7 +109,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       }),
       warnings: loaded.warnings,
       n4: n4.facts,
-      ...(moving && { moving }),
+      ...(moving.facts && { moving: moving.facts }),
     }
     if (loaded.prediction) {
       const key = workKeys.prediction(run)
