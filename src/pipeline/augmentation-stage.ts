@@ -68,8 +68,8 @@ export async function augmentCase(
 }
 
 /** What report.json says about the augmented copies (absent when not configured). */
-export async function augmentationReport(run: RunRef, work: ObjectStore, output: ObjectStore) {
-  if (!(await work.head(augmentationKeys.facts(run)))) return undefined
+export async function augmentationReport(config: PipelineConfig, run: RunRef, work: ObjectStore, output: ObjectStore) {
+  if (!config.augmentation) return undefined
   const facts = await getJson<AugmentationFacts>(work, augmentationKeys.facts(run))
   const ref = async (key: string) => ({ bucket: output.bucket, key, size_bytes: (await output.head(key))?.size })
   return {

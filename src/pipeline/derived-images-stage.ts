@@ -123,9 +123,12 @@ export async function assembleDerivedImages(
   }
 }
 
-/** What report.json says about the derived images (absent when none are configured). */
-export async function derivedImagesReport(run: RunRef, work: ObjectStore, output: ObjectStore) {
-  if (!(await work.head(derivedKeys.plan(run)))) return undefined
+/**
+ * What report.json says about the derived images (absent when none are configured). Decided by
+ * the config, not by heading the plan: without ListBucket a missing key answers 403, not 404.
+ */
+export async function derivedImagesReport(config: PipelineConfig, run: RunRef, work: ObjectStore, output: ObjectStore) {
+  if (derivedImagesOf(config).length === 0) return undefined
   const plan = await getJson<DerivedPlan>(work, derivedKeys.plan(run))
   return Promise.all(
     plan.images.map(async ({ name, steps, statistics }) => {

@@ -114,8 +114,8 @@ export async function registerCaseMoving(
 }
 
 /** What report.json says about the registration (absent without a moving image). */
-export async function registrationReport(run: RunRef, work: ObjectStore, output: ObjectStore) {
-  if (!(await work.head(registrationKeys.facts(run)))) return undefined
+export async function registrationReport(moving: MovingImageFacts | undefined, run: RunRef, work: ObjectStore, output: ObjectStore) {
+  if (!moving) return undefined
   const facts = await getJson<RegistrationFacts>(work, registrationKeys.facts(run))
   return {
     moving: facts.moving,

@@ -5,7 +5,7 @@ import { codeVersion } from '../code-version.js'
 import { getJson, putJson } from '../object-io.js'
 import { type Report, reportSchema, reportSchemaVersion } from '../report-schema.js'
 import type { StageContext } from '../stage-context.js'
-import type { Analyzed, Assembled, CaseRef, ChunkResult, Prepared, RunRef } from '../state.js'
+import { type Analyzed, type Assembled, type CaseRef, type ChunkResult, type Prepared, type RunRef, caseManifestSchema } from '../state.js'
 import { outputKeys } from '../work-keys.js'
 import { writeAnalyticsRows } from './analytics-rows.js'
 import type { Analysis } from './analyze.js'
@@ -39,7 +39,10 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
   const sizeOf = async (key: string) => (await output.head(key))?.size
   const chunkMs = input.chunkResults.map((c) => c.ms)
   const work = context.stores(run.workBucket)
-  const [derived, augmentation, registration] = await Promise.all([derivedImagesReport(run, work, output), augmentationReport(run, work, output), registrationReport(run, work, output)])
+  const { config } = caseManifestSchema.parse(await getJson(context.stores(input.case.manifest.bucket), input.case.manifest.key))
+  const [derived, augmentation, registration] = await Promise.all([
+    derivedImagesReport(config, run, work, output), augmentationReport(config, run, work, output), registrationReport(facts.moving, run, work, output),
+  ])
   const code = codeVersion()
   const report: Report = {
     schema_version: reportSchemaVersion,
