@@ -5,8 +5,8 @@
 // 1. prepare (global): every statistic a step needs (z-score mean/sigma, min-max, percentiles,
 //    log's minimum, power/exp's z-score, AHE's range, the Laplacian's rescaling sums) computed
 //    once over the step's whole input. Prepare does not otherwise hold the resampled image (the
-//    chunks resample their own slices), so it resamples the whole image here exactly as the
-//    chunks do, applies the N4 field when it runs, and runs the preceding steps on it, so a
+//    chunks resample their own slices), so it resamples the whole image exactly as the chunks
+//    do (once, shared with N4's fit), applies the N4 field when it runs, and runs the preceding steps on it, so a
 //    step that needs the statistics of an earlier step's output (AHE then min-max, say) gets
 //    exactly those. Statistics are not reduced from chunk partials instead: percentiles of float
 //    images and statistics after a neighbourhood step have no exact partial form, and partials
@@ -19,10 +19,8 @@ import { gunzipSync } from 'node:zlib'
 import { cropSlices } from '../chunks/slab-image.js'
 import { composeFootprints, pointwiseFootprint } from '../chunks/footprint.js'
 import { applyN4Field, type N4Field } from '../filters/n4-two-phase.js'
-import type { ResampleOptions } from '../filters/resample.js'
 import { type Grid, type Image, componentTypeOf, makeImage, pixelsOf } from '../image/image.js'
 import type { ObjectStore } from '../store/object-store.js'
-import { resampleAsChunksDo } from './chunk-inputs.js'
 import type { PipelineConfig } from './config.js'
 import type { DerivedStep } from './derived-images-config.js'
 import { type StepStatistics, applyStep, stepFootprint, stepNeedsStatistics, stepStatistics } from './derived-step-ops.js'
@@ -57,15 +55,14 @@ export function derivedHaloSlices(config: PipelineConfig): number {
 
 /** Phase 1 (prepare): the statistics of every step, stored as the plan. */
 export async function planDerivedImages(
-  source: Image, outputGrid: Grid, resampleOptions: ResampleOptions, n4FieldKey: string | undefined,
-  config: PipelineConfig, run: RunRef, work: ObjectStore,
+  resampled: () => Image, n4FieldKey: string | undefined, config: PipelineConfig, run: RunRef, work: ObjectStore,
 ): Promise<void> {
   const images = derivedImagesOf(config)
   if (images.length === 0) return
   let whole: Image | undefined
   const outputImage = async () => {
     if (whole) return whole
-    whole = resampleAsChunksDo(source, outputGrid, resampleOptions)
+    whole = resampled()
     if (n4FieldKey) whole = applyN4Field(whole, await getJson<N4Field>(work, n4FieldKey), 0)
     return whole
   }

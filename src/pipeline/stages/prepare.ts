@@ -8,7 +8,7 @@ import { extentCenteredIsotropicGrid, resampleLabels } from '../../filters/resam
 import { type PipelineConfig } from '../config.js'
 import { loadCase } from '../load-case.js'
 import { chunkHaloSlices } from '../stage-registry.js'
-import { putChunkInputs } from '../chunk-inputs.js'
+import { putChunkInputs, resampleAsChunksDo } from '../chunk-inputs.js'
 import { type N4Facts, fitCaseN4 } from '../n4-stage.js'
 import { getJson, putImage, putJson } from '../object-io.js'
 import { putWorkImage } from '../work-image.js'
@@ -81,8 +81,12 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo, maxCount: config.chunks.max_count, parallelism: context.chunkParallelism })
     // The chunks resample their own slices when the grid allows (see chunk-inputs.ts).
     const inputs = await putChunkInputs(loaded.image, outputGrid, resampleOptions, slabs, run, work)
-    const n4 = await fitCaseN4(loaded.image, outputGrid, resampleOptions, config, loaded.modality, run, work)
-    await planDerivedImages(loaded.image, outputGrid, resampleOptions, n4.fieldKey, config, run, work)
+    // the whole resampled image, made at most once for N4's fit and the derived images' statistics
+    let resampled: Image | undefined
+    const resampledWhole = () => (resampled ??= resampleAsChunksDo(loaded.image, outputGrid, resampleOptions))
+    const n4 = await fitCaseN4(loaded.image, outputGrid, resampleOptions, config, loaded.modality, run, work, resampledWhole)
+    await planDerivedImages(resampledWhole, n4.fieldKey, config, run, work)
+    resampled = undefined
     const chunks = []
     for (const slab of slabs) {
       let labelsKey: string | undefined
