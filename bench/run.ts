@@ -9,6 +9,7 @@ import { metricsBenchmark } from './metrics.js'
 import { filtersBenchmark } from './filters.js'
 import { convertVsDcm2niix } from './convert-vs-dcm2niix.js'
 import { chunksBenchmark } from './chunks.js'
+import { derivedImagesBenchmark } from './derived-images.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const shared = path.resolve(root, '../shared/data')
@@ -50,6 +51,7 @@ const benchmarks: Record<string, () => BenchResult | Promise<BenchResult>> = {
   filters: () => ({ name: 'filters', target: 'issue 4: per-operation targets set by native ITK 5.2 on this machine', ...(filtersBenchmark() as object) }),
   'convert-vs-dcm2niix': () => convertVsDcm2niix(shared) as BenchResult,
   chunks: async () => ({ name: 'chunks', target: 'issue 7: chunked (2 workers) >= 1.7x faster than whole; Lambda model: 512x512x600 < 20 s and < $0.005', ...(await chunksBenchmark(shared)) }),
+  'derived-images': () => ({ name: 'derived-images', target: 'issue 4: cost of two derived float32 volumes on ct-chest-141 (no target; ratio to the plain run)', ...derivedImagesBenchmark(shared) }),
   metrics: () => ({ name: 'metrics', target: 'all metrics of one 512x512x200 pair <= 0.7 s, <= 1 GB (issue 5)', ...(metricsBenchmark() as object) }),
 }
 

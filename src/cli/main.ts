@@ -39,6 +39,8 @@ interface RunFlags {
   prediction?: string
   referenceLandmarks?: string
   predictionLandmarks?: string
+  moving?: string
+  movingLabels?: string
   json?: boolean
   workers?: number
   chunkSlices?: number
@@ -61,7 +63,7 @@ async function run(input: string, flags: RunFlags): Promise<number> {
     // Loaded on demand: the local runtime (state machine, worker pool) is the heaviest import,
     // and commands such as convert should not pay for it at start-up.
     const { runLocal } = await import('../local/run-local.js')
-    const summary = await runLocal({ input, out: flags.out, config, reference: flags.reference, prediction: flags.prediction, referenceLandmarks: flags.referenceLandmarks, predictionLandmarks: flags.predictionLandmarks, workers: flags.workers, keepWork: flags.keepWork, onProgress: progress.onProgress })
+    const summary = await runLocal({ input, out: flags.out, config, reference: flags.reference, prediction: flags.prediction, referenceLandmarks: flags.referenceLandmarks, predictionLandmarks: flags.predictionLandmarks, moving: flags.moving, movingLabels: flags.movingLabels, workers: flags.workers, keepWork: flags.keepWork, onProgress: progress.onProgress })
     progress.stop()
     if (flags.json) console.log(JSON.stringify(summary.cases.map((c) => c.report), null, 2))
     else console.log(formatSummary(summary, flags.out))
@@ -98,6 +100,8 @@ export function buildProgram(): Command {
     .option('--prediction <labels.nii.gz>', 'a segmentation to evaluate against the reference (report.metrics)')
     .option('--reference-landmarks <file.json>', 'landmarks JSON: reference landmarks besides the case\'s SR (report.landmarks)')
     .option('--prediction-landmarks <file.json>', 'landmarks JSON to compare with the reference landmarks (report.landmark_prediction)')
+    .option('--moving <image.nii.gz>', 'an image to register rigidly to the output image (moving_registered.nii.gz, report.registration)')
+    .option('--moving-labels <labels.nii.gz>', 'a label map in the moving image\'s space to follow it (moving_labels_registered.nii.gz)')
     .option('--json', 'print the reports as JSON instead of a summary')
     .option('--workers <n>', 'chunk worker threads (default: one per core; 0 = main thread)', integer('--workers'))
     .option('--series <uid>', 'DICOM SeriesInstanceUID to use instead of the primary series (config dicom.series_instance_uid)')

@@ -42,6 +42,35 @@ export interface AdaptiveHistogramEqualizationOptions {
   threads?: number
   /** 'auto' (default): the integer table when the image is integer-valued, else 'direct'. */
   method?: 'auto' | 'table' | 'direct'
+  /**
+   * The whole image's statistics when `image` is a slab of it (the pipeline's chunks): the
+   * intensity scale and the table-or-direct choice must be the whole image's.
+   */
+  statistics?: AheStatistics
+}
+
+/** What the filter needs of the whole image: its range and whether every value is an integer. */
+export interface AheStatistics {
+  min: number
+  max: number
+  integerValued: boolean
+}
+
+/** The global half of the filter (NaN refused). */
+export function aheStatistics(image: Image): AheStatistics {
+  const data = pixelsOf(image)
+  let min = Infinity
+  let max = -Infinity
+  let integer = true
+  const isIntegerType = !(data instanceof Float32Array || data instanceof Float64Array)
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]
+    if (v !== v) throw new Error('adaptiveHistogramEqualization: the image contains NaN')
+    if (v < min) min = v
+    if (v > max) max = v
+    if (!isIntegerType && integer && v !== Math.floor(v)) integer = false
+  }
+  return { min, max, integerValued: integer }
 }
 
 /** Arguments of the kernel; typed arrays over SharedArrayBuffers when threads > 1. */
@@ -89,17 +118,7 @@ function planAhe(
   const r = options.radius ?? 5
   const radius: [number, number, number] = typeof r === 'number' ? [r, r, r] : [r[0], r[1], r[2]]
   for (const v of radius) if (!Number.isInteger(v) || v < 0) throw new Error(`adaptiveHistogramEqualization: radius must be non-negative integers, got ${radius.join(',')}`)
-  let min = Infinity
-  let max = -Infinity
-  let integer = true
-  const isIntegerType = !(data instanceof Float32Array || data instanceof Float64Array)
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i]
-    if (v !== v) throw new Error('adaptiveHistogramEqualization: the image contains NaN')
-    if (v < min) min = v
-    if (v > max) max = v
-    if (!isIntegerType && integer && v !== Math.floor(v)) integer = false
-  }
+  const { min, max, integerValued: integer } = options.statistics ?? aheStatistics(image)
   const range = max - min
   if (!(range > 0) || !Number.isFinite(range)) {
     const copy = new Float32Array(data.length)

@@ -80,8 +80,12 @@ export interface ZScoreOptions {
 
 /** NormalizeImageFilter: (v - mean) / sigma (sample sigma). */
 export function zScore(image: Image, options: ZScoreOptions = {}): Image {
+  return zScoreWith(image, intensityMoments(pixelsOf(image), options.mask ? pixelsOf(options.mask) : undefined))
+}
+
+/** (v - mean) / sigma with given statistics (the pipeline applies whole-image ones per slab). */
+export function zScoreWith(image: Image, { mean, sigma }: Pick<Moments, 'mean' | 'sigma'>): Image {
   const data = pixelsOf(image)
-  const { mean, sigma } = intensityMoments(data, options.mask ? pixelsOf(options.mask) : undefined)
   const out = outputLike(data)
   const inv = sigma > 0 ? 1 / sigma : 0
   for (let i = 0; i < data.length; i++) out[i] = (data[i] - mean) * inv
@@ -97,9 +101,12 @@ export interface RangeOptions {
 
 /** RescaleIntensityImageFilter: [min, max] of the image -> [outputMinimum, outputMaximum]. */
 export function minMax(image: Image, options: RangeOptions = {}): Image {
-  const data = pixelsOf(image)
-  const { min, max } = valueRange(data)
-  return withPixels(image, linearMap(data, min, max, options, false))
+  return minMaxWith(image, valueRange(pixelsOf(image)), options)
+}
+
+/** [min, max] -> [outputMinimum, outputMaximum] with a given (whole-image) range. */
+export function minMaxWith(image: Image, { min, max }: { min: number; max: number }, options: RangeOptions = {}): Image {
+  return withPixels(image, linearMap(pixelsOf(image), min, max, options, false))
 }
 
 export interface PercentileOptions extends RangeOptions {
@@ -116,9 +123,12 @@ export function percentileNormalize(image: Image, options: PercentileOptions = {
   const lower = options.lower ?? 0.5
   const upper = options.upper ?? 99.5
   if (!(lower >= 0 && upper <= 100 && lower < upper)) throw new Error(`percentiles must satisfy 0 <= lower < upper <= 100, got ${lower}, ${upper}`)
-  const data = pixelsOf(image)
-  const [pLo, pHi] = percentiles(data, [lower, upper])
-  return withPixels(image, linearMap(data, pLo, pHi, options, options.clip ?? true))
+  return percentileNormalizeWith(image, percentiles(pixelsOf(image), [lower, upper]) as [number, number], options)
+}
+
+/** [pLower, pUpper] -> the output range with given (whole-image) percentile values. */
+export function percentileNormalizeWith(image: Image, [pLo, pHi]: readonly [number, number], options: PercentileOptions = {}): Image {
+  return withPixels(image, linearMap(pixelsOf(image), pLo, pHi, options, options.clip ?? true))
 }
 
 /**

@@ -10,7 +10,7 @@
 // input). Global (min, mean and sigma of the whole image).
 import { pixelsOf, withPixels, type Image } from '../image/image.js'
 import { globalFootprint, type Footprint } from '../chunks/footprint.js'
-import { intensityMoments } from './intensity-normalization.js'
+import { intensityMoments, type Moments } from './intensity-normalization.js'
 import { valueRange } from '../image/value-range.js'
 
 export const intensityTransformFootprint: Footprint = globalFootprint
@@ -22,8 +22,12 @@ function outputFor(image: Image): Float32Array | Float64Array {
 
 /** log1p(v - min(image)). */
 export function logTransform(image: Image): Image {
+  return logTransformWith(image, valueRange(pixelsOf(image)).min)
+}
+
+/** log1p(v - min) with a given (whole-image) minimum. */
+export function logTransformWith(image: Image, min: number): Image {
   const data = pixelsOf(image)
-  const { min } = valueRange(data)
   const out = outputFor(image)
   for (let i = 0; i < data.length; i++) out[i] = Math.log1p(data[i] - min)
   return withPixels(image, out)
@@ -31,9 +35,13 @@ export function logTransform(image: Image): Image {
 
 /** sign(z) |z|^gamma with z the z-scored image. */
 export function powerTransform(image: Image, gamma: number): Image {
+  return powerTransformWith(image, gamma, intensityMoments(pixelsOf(image)))
+}
+
+/** sign(z) |z|^gamma with z scored by given (whole-image) mean and sigma. */
+export function powerTransformWith(image: Image, gamma: number, { mean, sigma }: Pick<Moments, 'mean' | 'sigma'>): Image {
   if (!Number.isFinite(gamma) || gamma <= 0) throw new Error(`power: gamma must be a positive number, got ${gamma}`)
   const data = pixelsOf(image)
-  const { mean, sigma } = intensityMoments(data)
   const inv = sigma > 0 ? 1 / sigma : 0
   const out = outputFor(image)
   for (let i = 0; i < data.length; i++) {
@@ -45,8 +53,12 @@ export function powerTransform(image: Image, gamma: number): Image {
 
 /** exp(z) with z the z-scored image. */
 export function expTransform(image: Image): Image {
+  return expTransformWith(image, intensityMoments(pixelsOf(image)))
+}
+
+/** exp(z) with z scored by given (whole-image) mean and sigma. */
+export function expTransformWith(image: Image, { mean, sigma }: Pick<Moments, 'mean' | 'sigma'>): Image {
   const data = pixelsOf(image)
-  const { mean, sigma } = intensityMoments(data)
   const inv = sigma > 0 ? 1 / sigma : 0
   const out = outputFor(image)
   for (let i = 0; i < data.length; i++) out[i] = Math.exp((data[i] - mean) * inv)

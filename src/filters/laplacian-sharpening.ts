@@ -20,18 +20,24 @@ export interface LaplacianSharpeningOptions {
 }
 
 export function laplacianSharpening(image: Image, options: LaplacianSharpeningOptions = {}): Image {
-  const data = pixelsOf(image)
-  const [nx, ny, nz] = [image.size[0], image.size[1], image.size[2] ?? 1]
-  if (data.length !== nx * ny * nz) throw new Error(`laplacianSharpening: expected a 3-D scalar image, got size ${image.size.join('x')}`)
-  const useSpacing = options.useImageSpacing ?? true
-  const w = [0, 1, 2].map((d) => {
-    const h = useSpacing ? image.spacing[d] ?? 1 : 1
-    if (!(h > 0)) throw new Error(`laplacianSharpening: image spacing ${h} on axis ${d} must be positive`)
-    return 1 / (h * h)
-  })
-  const n = data.length
+  return laplacianSharpeningWith(image, laplacianSharpeningStatistics(image, options), options)
+}
+
+/** The global half of the filter: min, max and sum of the image I and of its Laplacian L. */
+export interface LaplacianSharpeningStatistics {
+  count: number
+  minI: number
+  maxI: number
+  sumI: number
+  minL: number
+  maxL: number
+  sumL: number
+}
+
+/** Pass 1 over the whole image. */
+export function laplacianSharpeningStatistics(image: Image, options: LaplacianSharpeningOptions = {}): LaplacianSharpeningStatistics {
+  const { data, nx, ny, nz, w } = laplacianSetup(image, options)
   const row = new Float64Array(nx)
-  // pass 1: statistics of I and L
   let minI = Infinity, maxI = -Infinity, sumI = 0
   let minL = Infinity, maxL = -Infinity, sumL = 0
   for (let z = 0; z < nz; z++) {
@@ -50,7 +56,18 @@ export function laplacianSharpening(image: Image, options: LaplacianSharpeningOp
       }
     }
   }
-  const out = data instanceof Float64Array ? new Float64Array(n) : new Float32Array(n)
+  return { count: data.length, minI, maxI, sumI, minL, maxL, sumL }
+}
+
+/**
+ * Pass 2 with given statistics: on the whole image, or on a slab of it whose halo holds one plane
+ * beyond each cut (the slab's first and last planes are then only context).
+ */
+export function laplacianSharpeningWith(image: Image, stats: LaplacianSharpeningStatistics, options: LaplacianSharpeningOptions = {}): Image {
+  const { data, nx, ny, nz, w } = laplacianSetup(image, options)
+  const { count: n, minI, maxI, minL, maxL, sumL } = stats
+  const row = new Float64Array(nx)
+  const out = data instanceof Float64Array ? new Float64Array(data.length) : new Float32Array(data.length)
   const scaleL = maxL - minL
   if (!(scaleL > 0)) {
     out.set(data)
@@ -62,7 +79,6 @@ export function laplacianSharpening(image: Image, options: LaplacianSharpeningOp
   const b = minI - minL * a
   const meanLp = ((sumL - n * minL) / scaleL) * scaleI / n + minI
   const shift = meanLp - b
-  // pass 2
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       laplacianRow(data, nx, ny, nz, y, z, w, row)
@@ -74,6 +90,19 @@ export function laplacianSharpening(image: Image, options: LaplacianSharpeningOp
     }
   }
   return withPixels(image, out)
+}
+
+function laplacianSetup(image: Image, options: LaplacianSharpeningOptions) {
+  const data = pixelsOf(image)
+  const [nx, ny, nz] = [image.size[0], image.size[1], image.size[2] ?? 1]
+  if (data.length !== nx * ny * nz) throw new Error(`laplacianSharpening: expected a 3-D scalar image, got size ${image.size.join('x')}`)
+  const useSpacing = options.useImageSpacing ?? true
+  const w = [0, 1, 2].map((d) => {
+    const h = useSpacing ? image.spacing[d] ?? 1 : 1
+    if (!(h > 0)) throw new Error(`laplacianSharpening: image spacing ${h} on axis ${d} must be positive`)
+    return 1 / (h * h)
+  })
+  return { data, nx, ny, nz, w }
 }
 
 /** The Laplacian of one x row with replicated edges, into `row`. */

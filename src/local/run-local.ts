@@ -27,6 +27,10 @@ export interface LocalRunOptions {
   referenceLandmarks?: string
   /** Predicted landmarks (landmarks JSON) to compare with the reference landmarks, for a single-case input. */
   predictionLandmarks?: string
+  /** An image (NIfTI) to register to the output image, for a single-case input. */
+  moving?: string
+  /** A label map (NIfTI) in the moving image's space, to follow its registration. */
+  movingLabels?: string
   workers?: number
   keepWork?: boolean
   /** Fault injection for tests: chunk messages whose worker is killed before it answers. */
@@ -76,7 +80,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
     const predicted = path.resolve(options.prediction)
     caseObjects.get(cases[0])!.push({ bucket: inputBucketOf(path.dirname(predicted)), key: path.basename(predicted), size: 0, etag: '', role: 'prediction' })
   }
-  for (const [file, role, flag] of [[options.referenceLandmarks, 'reference_landmarks', '--reference-landmarks'], [options.predictionLandmarks, 'prediction_landmarks', '--prediction-landmarks']] as const) {
+  for (const [file, role, flag] of [[options.referenceLandmarks, 'reference_landmarks', '--reference-landmarks'], [options.predictionLandmarks, 'prediction_landmarks', '--prediction-landmarks'], [options.moving, 'moving', '--moving'], [options.movingLabels, 'moving_labels', '--moving-labels']] as const) {
     if (!file) continue
     if (cases.length !== 1) throw new BadInputError(`${flag} needs a single-case input`)
     const absolute = path.resolve(file)

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { BadInputError } from './errors.js'
+import { augmentationSchema, derivedImagesSchema, registrationSchema } from './derived-images-config.js'
 
 const resampleSchema = z.strictObject({
   /** Target isotropic spacing in mm; "min-in-plane" takes the smallest in-plane spacing. */
@@ -96,6 +97,12 @@ export const pipelineConfigSchema = z.strictObject({
   limits: limitsSchema.default(limitsSchema.parse({})),
   dicom: dicomSchema.default(dicomSchema.parse({})),
   intensity: intensitySchema.default(intensitySchema.parse({})),
+  /** Extra float32 volumes from intensity operations on the output image (absent = none; keeps older config hashes). */
+  derived_images: derivedImagesSchema.optional(),
+  /** Seeded augmented copies of image and labels, made after assembly (absent = none). */
+  augmentation: augmentationSchema.optional(),
+  /** How a case's moving image is registered to its output image (absent = the defaults). */
+  registration: registrationSchema.optional(),
 })
 
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>

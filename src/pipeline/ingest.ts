@@ -29,6 +29,10 @@ export const uploadedManifestSchema = z.strictObject({
   reference_landmarks: z.string().min(1).optional(),
   /** Predicted landmarks (landmarks JSON) to compare with the reference landmarks, relative to the manifest's folder. */
   prediction_landmarks: z.string().min(1).optional(),
+  /** An image (NIfTI) to register to the case's output image, relative to the manifest's folder. */
+  moving_image: z.string().min(1).optional(),
+  /** A label map (NIfTI) in the moving image's space, carried along by its registration. */
+  moving_labels: z.string().min(1).optional(),
   /** Overrides of the pipeline settings for this case. */
   config: z.record(z.string(), z.unknown()).optional(),
 })
@@ -82,6 +86,8 @@ async function startManifestCase(bucket: string, key: string, folder: string, de
     [predictionKey, 'prediction'],
     [manifest.reference_landmarks && folder + manifest.reference_landmarks, 'reference_landmarks'],
     [manifest.prediction_landmarks && folder + manifest.prediction_landmarks, 'prediction_landmarks'],
+    [manifest.moving_image && folder + manifest.moving_image, 'moving'],
+    [manifest.moving_labels && folder + manifest.moving_labels, 'moving_labels'],
   ]
   const roleOf = (k: string): CaseObject['role'] => roles.find(([key]) => key === k)?.[1] ?? 'auto'
   const objects: CaseObject[] = []

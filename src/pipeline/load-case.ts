@@ -28,7 +28,7 @@ export interface CaseFile {
   file: string
   /** Object key, for messages users can map back to their upload. */
   key: string
-  role: 'auto' | 'labels' | 'prediction' | 'reference_landmarks' | 'prediction_landmarks'
+  role: 'auto' | 'labels' | 'prediction' | 'reference_landmarks' | 'prediction_landmarks' | 'moving' | 'moving_labels'
 }
 
 export interface LoadedCase {

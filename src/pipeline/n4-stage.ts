@@ -29,14 +29,18 @@ export function n4Applies(config: PipelineConfig, modality: string): boolean {
   return mode === 'on' || (mode === 'auto' && modality === 'MR')
 }
 
-/** Phase 1 (in prepare): fit and store the field when N4 applies to this case. */
+/**
+ * Phase 1 (in prepare): fit and store the field when N4 applies to this case. `resampled` gives
+ * the whole resampled image (prepare shares it with the derived images' statistics).
+ */
 export async function fitCaseN4(
   image: Image, outputGrid: Grid, resampleOptions: ResampleOptions, config: PipelineConfig, modality: string, run: RunRef, work: ObjectStore,
+  resampled: () => Image = () => resampleAsChunksDo(image, outputGrid, resampleOptions),
 ): Promise<{ fieldKey?: string; facts: N4Facts }> {
   const mode = config.intensity.n4
   if (!n4Applies(config, modality)) return { facts: { mode, applied: false } }
   const shrinkFactor = config.intensity.n4_shrink_factor
-  const field = fitN4Field(resampleAsChunksDo(image, outputGrid, resampleOptions), { shrinkFactor })
+  const field = fitN4Field(resampled(), { shrinkFactor })
   const fieldKey = workKeys.n4Field(run)
   await putJson(work, fieldKey, field)
   return {

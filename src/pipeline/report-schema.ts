@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { metricsReportJsonSchema } from '../metrics/metrics-schema.js'
 
-export const reportSchemaVersion = '1.2.0'
+export const reportSchemaVersion = '1.3.0'
 
 const vec3 = z.tuple([z.number(), z.number(), z.number()])
 const index3 = z.tuple([z.number().int(), z.number().int(), z.number().int()])
@@ -120,6 +120,54 @@ export const landmarkPredictionSchema = z.object({
   summary: landmarkErrorSummarySchema.nullable().describe('over the matched pairs; null when none matched'),
 }).describe('predicted landmarks against the reference landmarks (SR), matched by name, else by a code unique on both sides')
 
+const derivedImageReportSchema = z.object({
+  name: z.string(),
+  output: objectRefSchema,
+  steps: z.array(z.looseObject({ op: z.string() })).describe('the configured steps with their defaults filled in'),
+  statistics: z
+    .array(z.record(z.string(), z.union([z.number(), z.boolean()])).nullable())
+    .describe('per step: the whole-image statistics it was applied with (null: none needed)'),
+})
+
+const augmentParametersSchema = z.object({
+  flips: z.array(z.enum(['LR', 'AP', 'SI'])),
+  rotation_deg: vec3,
+  scale: z.number(),
+  translation_mm: vec3,
+  gamma: z.number(),
+  noise_sd: z.number(),
+  noise_seed: z.number().int(),
+})
+
+const augmentationReportSchema = z.object({
+  seed: z.number().int(),
+  copies: z.array(z.object({
+    k: z.number().int().nonnegative(),
+    seed: z.number().int().nonnegative().describe('31 bits of sha256("<augmentation.seed>/<case id>/<k>")'),
+    parameters: augmentParametersSchema,
+    image: objectRefSchema,
+    labels: objectRefSchema,
+  })),
+})
+
+const registrationReportSchema = z.object({
+  moving: z.string().describe('the input object registered'),
+  output: objectRefSchema.describe('the moving image on the output grid (float32)'),
+  labels: z.object({ source: z.string(), output: objectRefSchema }).optional().describe('the moving label map carried onto the output grid (nearest neighbour)'),
+  transform: z.object({
+    kind: z.literal('Euler3D'),
+    direction: z.literal('fixed-to-moving'),
+    angles_deg: vec3,
+    translation_mm: vec3,
+    centre_mm: vec3,
+    order: z.enum(['ZXY', 'ZYX']),
+    matrix: z.array(z.number()).length(9),
+  }).describe('maps output-image (fixed) points to moving-image points, LPS mm, as elastix'),
+  metric: z.object({ name: z.literal('MattesMutualInformation'), bins: z.number().int(), initial: z.number(), final: z.number() })
+    .describe('-MI of the output image and the moving image before (identity) and after registration'),
+  seconds: z.number().nonnegative(),
+})
+
 export const reportSchema = z.object({
   schema_version: z.literal(reportSchemaVersion),
   /** waiting: loose DICOM files whose case.json has not arrived after the quiet period. */
@@ -168,6 +216,10 @@ export const reportSchema = z.object({
     .object({ count: z.number().int().positive(), max_slices: z.number().int().positive(), halo_slices: z.number().int().nonnegative() })
     .optional()
     .describe('how the volume was cut into slabs along k (chunks.slices, chunks.max_mb, --no-chunks)'),
+  derived_images: z.array(derivedImageReportSchema).optional()
+    .describe('derived_images: float32 volumes made from the output image by intensity steps (statistics over the whole image, applied per chunk)'),
+  augmentation: augmentationReportSchema.optional().describe('augmentation: seeded copies of image and labels made after assembly'),
+  registration: registrationReportSchema.optional().describe('the case\'s moving image registered rigidly to the output image after assembly'),
   warnings: z.array(warningSchema),
   error: z
     .object({ kind: z.enum(['bad_input', 'internal']), message: z.string(), stage: z.string().optional() })

@@ -16,9 +16,11 @@ export const caseObjectSchema = z.object({
    * "labels" marks a reference segmentation given as NIfTI, "prediction" a segmentation to be
    * evaluated against it; "reference_landmarks" and "prediction_landmarks" are landmarks JSON
    * (src/measure/landmarks-file.ts): reference points besides the SR's, and points to compare
-   * with them; everything else is classified by content.
+   * with them; "moving" an image to register to the case's output image (registration-stage.ts),
+   * "moving_labels" a label map in that image's space, to follow it;
+   * everything else is classified by content.
    */
-  role: z.enum(['auto', 'labels', 'prediction', 'reference_landmarks', 'prediction_landmarks']).default('auto'),
+  role: z.enum(['auto', 'labels', 'prediction', 'reference_landmarks', 'prediction_landmarks', 'moving', 'moving_labels']).default('auto'),
 })
 export type CaseObject = z.infer<typeof caseObjectSchema>
 

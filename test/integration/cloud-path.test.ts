@@ -18,7 +18,9 @@ import { createQueueWithDlq, pollQueue, sendJson } from '../../src/aws/sqs-queue
 import { LocalStateMachine } from '../../src/local/local-state-machine.js'
 import { localStageHandlers } from '../../src/local/stage-handlers.js'
 import { TaskTokenRegistry } from '../../src/local/task-token-registry.js'
-import { getJson } from '../../src/pipeline/object-io.js'
+import { getImage, getJson } from '../../src/pipeline/object-io.js'
+import { clipIntensity, zScore } from '../../src/filters/intensity-normalization.js'
+import { pixelsOf } from '../../src/image/image.js'
 import { reportSchema } from '../../src/pipeline/report-schema.js'
 import { sampleTruth, writeSample } from '../../src/sample/index.js'
 import type { ObjectStore } from '../../src/store/object-store.js'
@@ -66,7 +68,14 @@ describe('upload -> S3 event -> SQS -> ingest -> state machine -> outputs', () =
     const tokens = new TaskTokenRegistry()
     const machine = new LocalStateMachine(localStageHandlers(context, sqsChunkDispatcher(sqsClient, chunkQueue.queueUrl, tokens)))
     const ingest = createIngestHandler(
-      { stores, workBucket: 'work', outputBucket: 'output', starter: machine, config: { chunks: { slices: 30 } } },
+      { stores, workBucket: 'work', outputBucket: 'output', starter: machine,
+        config: {
+          chunks: { slices: 30 },
+          // the intensity stages run in the same handlers: a derived image (two-phase) and one augmented copy
+          derived_images: [{ name: 'model_input', steps: [{ op: 'clip', lower: -1000, upper: 1000 }, { op: 'normalize', method: 'z-score' }] }],
+          augmentation: { copies: 1, seed: 1 },
+        },
+      },
       () => {},
     )
 
@@ -104,11 +113,18 @@ describe('upload -> S3 event -> SQS -> ingest -> state machine -> outputs', () =
 
     const output = stores('output')
     const keys = (await output.list(prefix)).map((o) => o.key)
-    expect(keys).toEqual(['image.nii.gz', 'labels.nii.gz', 'qc.png', 'report.json'].map((name) => prefix + name))
+    expect(keys).toEqual(['augmented/0/image.nii.gz', 'augmented/0/labels.nii.gz', 'image.nii.gz', 'labels.nii.gz', 'model_input.nii.gz', 'qc.png', 'report.json'].map((name) => prefix + name))
     const report = reportSchema.parse(await getJson(output, `${prefix}report.json`))
     expect(report.status).toBe('processed')
     expect(report.dataset).toBe('pelvis')
     expect(report.case_id).toBe(truth.caseId)
+    const scratch = mkdtempSync(path.join(os.tmpdir(), 'vf-cloud-out-'))
+    const derived = pixelsOf(await getImage(output, `${prefix}model_input.nii.gz`, scratch))
+    const expected = pixelsOf(zScore(clipIntensity(await getImage(output, `${prefix}image.nii.gz`, scratch), -1000, 1000)))
+    // same arithmetic with the same whole-image statistics, chunk by chunk: equal within float32 rounding
+    expect(derived.every((v, i) => Math.abs(v - expected[i]) <= 1e-6)).toBe(true)
+    expect(report.derived_images?.map((d) => d.output.key)).toEqual([`${prefix}model_input.nii.gz`])
+    expect(report.augmentation?.copies.map((c) => c.image.key)).toEqual([`${prefix}augmented/0/image.nii.gz`])
     for (const bone of truth.bones) {
       const row = report.labels.find((l) => l.value === bone.value)!
       expect(Math.abs(row.volume_ml / bone.volumeMl - 1)).toBeLessThan(0.02)

@@ -19,6 +19,9 @@ import { caseManifestSchema } from '../state.js'
 import { outputKeys, workKeys } from '../work-keys.js'
 import type { CaseFacts } from './prepare.js'
 import { type ComponentSummary, resolveChunkComponents } from '../chunk-components.js'
+import { assembleDerivedImages } from '../derived-images-stage.js'
+import { augmentCase } from '../augmentation-stage.js'
+import { registerCaseMoving } from '../registration-stage.js'
 
 export interface AssembleInput {
   case: CaseRef
@@ -94,6 +97,9 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
       putVolume(outputKeys.image(run), image, results.map((r) => r.outputParts?.image)),
       putVolume(outputKeys.labels(run), labels, results.map((r) => (r.componentsKey ? undefined : r.outputParts?.labels))),
     ])
+    await assembleDerivedImages(results.map((r) => r.index), facts.outputGrid, manifest.config, run, work, output, scratch)
+    await augmentCase(image, labels, input.case.caseId, manifest.config, run, work, output, scratch)
+    await registerCaseMoving(image, facts.moving, manifest.config, run, work, output, scratch)
     return {
       image: { bucket: run.outputBucket, key: outputKeys.image(run) },
       labels: { bucket: run.outputBucket, key: outputKeys.labels(run) },

@@ -8,7 +8,7 @@ import { extentCenteredIsotropicGrid, resampleLabels } from '../../filters/resam
 import { type PipelineConfig } from '../config.js'
 import { loadCase } from '../load-case.js'
 import { chunkHaloSlices } from '../stage-registry.js'
-import { putChunkInputs } from '../chunk-inputs.js'
+import { putChunkInputs, resampleAsChunksDo } from '../chunk-inputs.js'
 import { type N4Facts, fitCaseN4 } from '../n4-stage.js'
 import { getJson, putImage, putJson } from '../object-io.js'
 import { putWorkImage } from '../work-image.js'
@@ -18,6 +18,8 @@ import { workKeys } from '../work-keys.js'
 import type { InputDescription, Landmark, Warning } from '../report-schema.js'
 import { placeLandmarks } from '../../measure/place-landmarks.js'
 import { sha256OfFile } from '../sha256-file.js'
+import { planDerivedImages } from '../derived-images-stage.js'
+import { type MovingImageFacts, stageMovingImage } from '../registration-stage.js'
 import { valueRange } from '../../image/value-range.js'
 
 /** What prepare learned that later stages and the report need (stored as facts.json). */
@@ -35,6 +37,8 @@ export interface CaseFacts {
   warnings: Warning[]
   /** Whether N4 ran and how it converged (absent in facts of older runs). */
   n4?: N4Facts
+  /** The case's moving image in the work bucket, registered after assembly. */
+  moving?: MovingImageFacts
 }
 
 export async function prepare(input: ExecutionInput, context: StageContext): Promise<Prepared> {
@@ -58,6 +62,8 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       files.push({ file, key: object.key, role: object.role })
     }
     const loaded = await loadCase(files, { dicom: config.dicom, limits: config.limits })
+    const moving = await stageMovingImage(files, config, run, work)
+    loaded.warnings.push(...moving.warnings)
 
     const outputGrid = extentCenteredIsotropicGrid(gridOf(loaded.image), config.resample.spacing_mm === 'min-in-plane' ? undefined : config.resample.spacing_mm)
     const resampleOptions = {
@@ -75,7 +81,12 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     const slabs = planSlabs(outputGrid.size, { slices: config.chunks.enabled ? config.chunks.slices : outputGrid.size[2], maxMb: config.chunks.max_mb, halo, maxCount: config.chunks.max_count, parallelism: context.chunkParallelism })
     // The chunks resample their own slices when the grid allows (see chunk-inputs.ts).
     const inputs = await putChunkInputs(loaded.image, outputGrid, resampleOptions, slabs, run, work)
-    const n4 = await fitCaseN4(loaded.image, outputGrid, resampleOptions, config, loaded.modality, run, work)
+    // the whole resampled image, made at most once for N4's fit and the derived images' statistics
+    let resampled: Image | undefined
+    const resampledWhole = () => (resampled ??= resampleAsChunksDo(loaded.image, outputGrid, resampleOptions))
+    const n4 = await fitCaseN4(loaded.image, outputGrid, resampleOptions, config, loaded.modality, run, work, resampledWhole)
+    await planDerivedImages(resampledWhole, n4.fieldKey, config, run, work)
+    resampled = undefined
     const chunks = []
     for (const slab of slabs) {
       let labelsKey: string | undefined
@@ -102,6 +113,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       }),
       warnings: loaded.warnings,
       n4: n4.facts,
+      ...(moving.facts && { moving: moving.facts }),
     }
     if (loaded.prediction) {
       const key = workKeys.prediction(run)

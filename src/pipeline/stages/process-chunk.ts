@@ -17,6 +17,7 @@ import { applyCaseN4 } from '../n4-stage.js'
 import { labelSlabComponents } from '../chunk-components.js'
 import { type Slab, enabledChunkStages } from '../stage-registry.js'
 import type { ObjectStore } from '../../store/object-store.js'
+import { putDerivedChunkParts } from '../derived-images-stage.js'
 
 export interface ChunkJob {
   chunk: ChunkRef
@@ -33,6 +34,7 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
     let withHalo = chunk.source ? await resampleChunk(chunk, run, (key) => getWorkImage(work, key), (key) => getJson(work, key)) : await getWorkImage(work, chunk.imageKey)
     if (chunk.n4FieldKey) withHalo = await applyCaseN4(withHalo, chunk.n4FieldKey, chunk.k0 - chunk.haloBefore, work)
     const image = cropHalo(withHalo, chunk)
+    await putDerivedChunkParts(withHalo, chunk, manifest.config, run, work)
     // A chunk that made its image (resampled or corrected it) stores its own slices for
     // assemble; otherwise assemble reads the chunk's input back and crops its halo.
     const madeHere = Boolean(chunk.source || chunk.n4FieldKey)

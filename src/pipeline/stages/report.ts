@@ -5,11 +5,14 @@ import { codeVersion } from '../code-version.js'
 import { getJson, putJson } from '../object-io.js'
 import { type Report, reportSchema, reportSchemaVersion } from '../report-schema.js'
 import type { StageContext } from '../stage-context.js'
-import type { Analyzed, Assembled, CaseRef, ChunkResult, Prepared, RunRef } from '../state.js'
+import { type Analyzed, type Assembled, type CaseRef, type ChunkResult, type Prepared, type RunRef, caseManifestSchema } from '../state.js'
 import { outputKeys } from '../work-keys.js'
 import { writeAnalyticsRows } from './analytics-rows.js'
 import type { Analysis } from './analyze.js'
 import type { CaseFacts } from './prepare.js'
+import { derivedImagesReport } from '../derived-images-stage.js'
+import { augmentationReport } from '../augmentation-stage.js'
+import { registrationReport } from '../registration-stage.js'
 
 export interface ReportInput {
   case: CaseRef
@@ -35,6 +38,11 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
   const output = context.stores(run.outputBucket)
   const sizeOf = async (key: string) => (await output.head(key))?.size
   const chunkMs = input.chunkResults.map((c) => c.ms)
+  const work = context.stores(run.workBucket)
+  const { config } = caseManifestSchema.parse(await getJson(context.stores(input.case.manifest.bucket), input.case.manifest.key))
+  const [derived, augmentation, registration] = await Promise.all([
+    derivedImagesReport(config, run, work, output), augmentationReport(config, run, work, output), registrationReport(facts.moving, run, work, output),
+  ])
   const code = codeVersion()
   const report: Report = {
     schema_version: reportSchemaVersion,
@@ -76,6 +84,9 @@ export async function writeReport(input: ReportInput, context: StageContext): Pr
       max_slices: Math.max(...input.prepared.chunks.map((c) => c.k1 - c.k0)),
       halo_slices: Math.max(...input.prepared.chunks.map((c) => Math.max(c.haloBefore, c.haloAfter))),
     },
+    ...(derived ? { derived_images: derived } : {}),
+    ...(augmentation ? { augmentation } : {}),
+    ...(registration ? { registration } : {}),
     warnings: facts.warnings,
   }
   const valid = reportSchema.parse(report)
