@@ -19,7 +19,7 @@ describe('state machine payload', () => {
     const maxCount = parseConfig({ chunks: { max_count: 120 } }).chunks.max_count
     expect(() => parseConfig({ chunks: { max_count: 121 } })).toThrow(/max_count/)
     const bucket = 'b'.repeat(63) // S3 bucket names are at most 63 characters
-    const work = new FolderObjectStore(bucket, mkdtempSync(path.join(os.tmpdir(), 'vf-payload-')))
+    const work = new FolderObjectStore(mkdtempSync(path.join(os.tmpdir(), 'vf-payload-')), bucket)
     const dataset = 'd'.repeat(128) // manifest schema maximum
     const caseId = 'c'.repeat(128)
     const objects = Array.from({ length: 3 }, (_, n) => ({ bucket, key: `${dataset}/${caseId}/${n}.dcm`, size: 1, etag: '"0"', role: 'auto' as const }))
