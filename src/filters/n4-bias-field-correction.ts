@@ -106,11 +106,17 @@ export function shiftedImage(image: Image, offset: number): Image {
  * to float32 as ITK's filter on the float image does.
  */
 export function n4OtsuMask(shifted: Image, bins = 200): { mask: Image; threshold: number } {
-  const data = pixelsOf(shifted)
-  const threshold = Math.fround(otsuThresholdValue(data, { bins }).threshold)
-  const mask = new Uint8Array(data.length)
-  for (let i = 0; i < data.length; i++) if (data[i] > threshold) mask[i] = 1
+  const { mask, threshold } = otsuMaskOf(pixelsOf(shifted), 0, bins)
   return { mask: withPixels(shifted, mask), threshold }
+}
+
+/** The same over values + shift (threshold in shifted units). */
+function otsuMaskOf(data: ArrayLike<number>, shift: number, bins: number): { mask: Uint8Array; threshold: number } {
+  const threshold = Math.fround(otsuThresholdValue(data, { bins, valueOffset: shift }).threshold)
+  const mask = new Uint8Array(data.length)
+  const below = threshold - shift // exact: float32 threshold minus an integer of at most 17 bits
+  for (let i = 0; i < data.length; i++) if (data[i] > below) mask[i] = 1
+  return { mask, threshold }
 }
 
 export interface ShrinkPlan {
@@ -374,11 +380,38 @@ function fitOnShrunkImage(image: Image, options: N4Options): ShrunkFit {
   if ((options.splineOrder ?? 3) !== 3) throw new Error('n4BiasFieldCorrection: only spline order 3 is supported')
   const iterations = options.iterations ?? [50, 50, 30, 20]
   if (iterations.length < 1 || iterations.some((k) => !Number.isInteger(k) || k < 0)) throw new Error(`n4BiasFieldCorrection: bad iterations ${iterations}`)
+  const inputs = n4ShrunkInputs(image, options)
+  const fit = n4Fit(inputs.small, inputs.smallMask, inputs.plan.grid.size, { ...options, iterations })
+  return { fit, mask: inputs.mask, threshold: inputs.threshold, offset: inputs.offset }
+}
+
+export interface N4ShrunkInputs {
+  offset: number
+  /** The mask on the input grid (uint8 0/1): the caller's, or the Otsu mask. */
+  mask: Image
+  /** Otsu threshold in input units; NaN when a mask was given. */
+  threshold: number
+  plan: ShrinkPlan
+  /** The shifted image and the mask, shrunk. */
+  small: Float64Array
+  smallMask: Uint8Array
+}
+
+/**
+ * Steps 1-3 (shared with the two-phase form, n4-two-phase.ts). 8- and 16-bit integer input is
+ * shifted on the fly (the Otsu histogram, the mask test and the shrunk copy add the offset, all
+ * exact in float64), so no shifted copy of the volume is made; other input as shiftedImage.
+ */
+export function n4ShrunkInputs(image: Image, options: Pick<N4Options, 'mask' | 'histogramBins' | 'shrinkFactor'>): N4ShrunkInputs {
   const data = pixelsOf(image)
   const size = [image.size[0], image.size[1], image.size[2] ?? 1]
   if (data.length !== size[0] * size[1] * size[2]) throw new Error(`n4BiasFieldCorrection: expected a 3-D scalar image, got size ${image.size.join('x')}`)
   const offset = n4Offset(data)
-  let shifted: Image | undefined = shiftedImage(image, offset)
+  const type = componentTypeOf(data)
+  const onTheFly = ['int8', 'uint8', 'int16', 'uint16'].includes(type)
+  // the values the fit sees: the input plus the offset (a copy only when that needs rounding)
+  const values = onTheFly ? data : pixelsOf(shiftedImage(image, offset))
+  const shift = onTheFly ? offset : 0
   let mask: Image
   let threshold = NaN
   if (options.mask) {
@@ -388,17 +421,16 @@ function fitOnShrunkImage(image: Image, options: N4Options): ShrunkFit {
     for (let i = 0; i < m.length; i++) u[i] = m[i] ? 1 : 0
     mask = withPixels(image, u)
   } else {
-    const r = n4OtsuMask(shifted, options.histogramBins ?? 200)
-    mask = r.mask
+    const r = otsuMaskOf(values, shift, options.histogramBins ?? 200)
+    mask = withPixels(image, r.mask)
     threshold = r.threshold - offset
   }
   const plan = n4ShrinkPlan(gridOf(image), options.shrinkFactor ?? 4)
   const shrunkCount = plan.grid.size[0] * plan.grid.size[1] * plan.grid.size[2]
-  const small = shrinkPixels(pixelsOf(shifted), size, plan, new Float64Array(shrunkCount))
-  shifted = undefined // the shifted copy is not needed any more (memory before the outputs)
+  const small = shrinkPixels(values, size, plan, new Float64Array(shrunkCount))
+  if (shift !== 0) for (let i = 0; i < shrunkCount; i++) small[i] += shift
   const smallMask = shrinkPixels(pixelsOf(mask), size, plan, new Uint8Array(shrunkCount))
-  const fit = n4Fit(small, smallMask, plan.grid.size, { ...options, iterations })
-  return { fit, mask, threshold, offset }
+  return { offset, mask, threshold, plan, small, smallMask }
 }
 
 /** Arguments of the steps 5-6 kernel; typed arrays over SharedArrayBuffers when threaded. */

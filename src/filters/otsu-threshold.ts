@@ -20,6 +20,11 @@ export const otsuThresholdFootprint: Footprint = globalFootprint
 export interface OtsuOptions {
   /** Number of histogram bins (ITK's NumberOfHistogramBins); default 128. */
   bins?: number
+  /**
+   * Histogram of value + valueOffset instead of value, without a shifted copy (N4 shifts its
+   * input); exact for integer pixels and an integer offset. Default 0.
+   */
+  valueOffset?: number
   /** Return the chosen bin's midpoint instead of its upper edge (ITK's ReturnBinMidpoint). */
   returnBinMidpoint?: boolean
 }
@@ -42,11 +47,15 @@ export interface OtsuHistogram {
   counts: Float64Array
 }
 
-/** ITK's automatic histogram for Otsu: `bins` bins over [min, max + (max - min) / (bins * 100)]. */
-export function otsuHistogram(data: ArrayLike<number>, bins: number): OtsuHistogram {
-  const { min, max } = valueRange(data)
+/**
+ * ITK's automatic histogram for Otsu: `bins` bins over [min, max + (max - min) / (bins * 100)],
+ * of the values plus `shift`.
+ */
+export function otsuHistogram(data: ArrayLike<number>, bins: number, shift = 0): OtsuHistogram {
+  const raw = valueRange(data)
   const n = data.length
-  if (min === Infinity) throw new Error('otsuThreshold: the image has no finite voxels')
+  if (raw.min === Infinity) throw new Error('otsuThreshold: the image has no finite voxels')
+  const min = raw.min + shift, max = raw.max + shift
   const lower = min
   const upper = max + (max - min) / bins / 100
   const width = (upper - lower) / bins
@@ -55,11 +64,11 @@ export function otsuHistogram(data: ArrayLike<number>, bins: number): OtsuHistog
   if (width > 0 && small) {
     // few distinct values: count each value once, then place the values in bins
     const byValue = new Float64Array(max - min + 1)
-    for (let i = 0; i < n; i++) byValue[data[i] - min]++
+    for (let i = 0; i < n; i++) byValue[data[i] - raw.min]++
     for (let k = 0; k < byValue.length; k++) if (byValue[k]) counts[binOf(k + min, lower, width, bins)] += byValue[k]
   } else if (width > 0) {
     for (let i = 0; i < n; i++) {
-      const v = data[i]
+      const v = data[i] + shift
       if (v === v) counts[binOf(v, lower, width, bins)]++
     }
   } else {
@@ -118,7 +127,7 @@ export function otsuBin(h: OtsuHistogram): number {
 export function otsuThresholdValue(data: ArrayLike<number>, options: OtsuOptions = {}): { threshold: number; bin: number } {
   const bins = options.bins ?? 128
   if (!Number.isInteger(bins) || bins < 2) throw new Error(`otsuThreshold: bins must be an integer >= 2, got ${bins}`)
-  const h = otsuHistogram(data, bins)
+  const h = otsuHistogram(data, bins, options.valueOffset ?? 0)
   const bin = otsuBin(h)
   const threshold = options.returnBinMidpoint ? (binMin(h.lower, h.width, bin) + binMax(h, bin)) / 2 : binMax(h, bin)
   return { threshold, bin }
