@@ -19,9 +19,10 @@
 // Differs on purpose: float64 arithmetic throughout (ITK's RealType is float), so the results
 // agree with ITK to rounding rather than bit for bit (mr-t1-head: bias within 1.7e-4 relative,
 // same iterations per level); spline order 3 only; no confidence image; a caller's mask
-// replaces the Otsu mask (any non-zero voxel counts, ITK's UseMaskLabel off). Integer input is
-// shifted into an int16 copy when it fits (same values as ITK's float copy); steps 5-6 run plane
-// by plane without storing the log bias. The bias field is returned at full resolution (float32).
+// replaces the Otsu mask (any non-zero voxel counts, ITK's UseMaskLabel off). 8- and 16-bit
+// input is shifted on the fly (same values as ITK's float copy, no copy of the volume), other
+// input into a float32 copy (n4ShrunkInputs); steps 5-6 run plane by plane without storing the
+// log bias. The bias field is returned at full resolution (float32).
 // n4BiasFieldCorrectionAsync runs steps 5-6 (exp and division on every voxel: after the separable
 // fit, most of the time) on the filter thread pool too, plane blocks pulled from a shared counter.
 import { componentTypeOf, gridOf, makeImage, pixelsOf, withPixels, type Grid, type Image, type PixelArray } from '../image/image.js'
