@@ -98,8 +98,10 @@ function planMaurer(image: Image, options: SignedMaurerOptions, shared: boolean)
     bg: options.backgroundValue ?? 0,
     sign: options.insideIsPositive ? 1 : -1,
     squared: options.squaredDistance ?? false,
-    slab: Math.max(1, Math.min(16, Math.ceil(dims[2] / 8))),
-    columns: 4096,
+    // small work items balance the threads (a slab needs no neighbouring slices computed first,
+    // so nothing is recomputed per item)
+    slab: 2,
+    columns: 2048,
     sync,
   }
 }
