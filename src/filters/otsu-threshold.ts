@@ -20,11 +20,6 @@ export const otsuThresholdFootprint: Footprint = globalFootprint
 export interface OtsuOptions {
   /** Number of histogram bins (ITK's NumberOfHistogramBins); default 128. */
   bins?: number
-  /**
-   * Histogram of value + valueOffset instead of value, without a shifted copy (N4 shifts its
-   * input); exact for integer pixels and an integer offset. Default 0.
-   */
-  valueOffset?: number
   /** Return the chosen bin's midpoint instead of its upper edge (ITK's ReturnBinMidpoint). */
   returnBinMidpoint?: boolean
 }
@@ -123,8 +118,12 @@ export function otsuBin(h: OtsuHistogram): number {
   return bestBin
 }
 
-/** Otsu threshold of a pixel array; the threshold before the cast to the input pixel type. */
-export function otsuThresholdValue(data: ArrayLike<number>, options: OtsuOptions = {}): { threshold: number; bin: number } {
+/**
+ * Otsu threshold of a pixel array; the threshold before the cast to the input pixel type.
+ * `valueOffset`: the threshold of value + valueOffset, without a shifted copy (N4 shifts its
+ * input); exact for integer pixels and an integer offset. Default 0.
+ */
+export function otsuThresholdValue(data: ArrayLike<number>, options: OtsuOptions & { valueOffset?: number } = {}): { threshold: number; bin: number } {
   const bins = options.bins ?? 128
   if (!Number.isInteger(bins) || bins < 2) throw new Error(`otsuThreshold: bins must be an integer >= 2, got ${bins}`)
   const h = otsuHistogram(data, bins, options.valueOffset ?? 0)
