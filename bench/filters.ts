@@ -2,21 +2,17 @@
 // volume, spacing 0.7 x 0.7 x 2.5 mm, each in its own child process so that the peak memory
 // (getrusage maxRSS) belongs to that operation alone. Targets: native multithreaded ITK 5.2 on
 // the same 2-core machine; memory target: peak <= 3x the volume's float32 size.
-// Usage: tsx bench/filters.ts [op ...]   (prints the JSON of filtersBenchmark())
-//        tsx bench/filters.ts --op <op>  (child: one operation, one JSON line)
-import { spawnSync } from 'node:child_process'
+// The operations run the built JavaScript (dist/, `node bin/build.js` runs first), as the
+// voxelflow command does: filter threads then start without the TypeScript loader. `--dist DIR`
+// times another build (e.g. an older commit's) in the same run, for before/after ratios.
+// Usage: tsx bench/filters.ts [--dist DIR] [op ...]   (prints the JSON of filtersBenchmark())
+//        (child) node bench/filters-child.js <dist> <op>: one operation, one JSON line
+import { execFileSync, spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { gridOf, makeImage, pixelsOf, type Image } from '../src/image/image.js'
-import { isotropicGrid, resample, resampleAsync } from '../src/filters/resample.js'
-import { closeMask } from '../src/filters/binary-morphology.js'
-import { thresholdPixels } from '../src/filters/binary-threshold.js'
-import { laplacianSharpening } from '../src/filters/laplacian-sharpening.js'
-import { n4BiasFieldCorrection } from '../src/filters/n4-bias-field-correction.js'
-import { signedMaurerDistanceAsync } from '../src/filters/signed-maurer-distance.js'
-import { adaptiveHistogramEqualization } from '../src/filters/adaptive-histogram-equalization.js'
-import { otsuThreshold } from '../src/filters/otsu-threshold.js'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import type { Image } from '../src/image/image.js'
 
 const SIZE = [512, 512, 200] as const
 const SPACING = [0.7, 0.7, 2.5] as const
@@ -25,66 +21,99 @@ const FLOAT32_BYTES = SIZE[0] * SIZE[1] * SIZE[2] * 4
 interface Operation {
   target: string
   targetMs: number
-  run: (ct: Image) => Promise<unknown> | unknown
+  run: (ct: Image, lib: Library) => Promise<unknown> | unknown
 }
 
-const boneMask = (ct: Image) => makeImage(gridOf(ct), thresholdPixels(pixelsOf(ct), 200))
+/** The library modules the operations use, imported from a build (dist/). */
+async function loadLibrary(dist: string) {
+  const load = (file: string) => import(pathToFileURL(path.join(dist, 'src', file)).href)
+  const [image, resample, morphology, threshold, laplacian, n4, maurer, ahe, otsu] = await Promise.all([
+    'image/image.js', 'filters/resample.js', 'filters/binary-morphology.js', 'filters/binary-threshold.js',
+    'filters/laplacian-sharpening.js', 'filters/n4-bias-field-correction.js', 'filters/signed-maurer-distance.js',
+    'filters/adaptive-histogram-equalization.js', 'filters/otsu-threshold.js',
+  ].map(load))
+  return {
+    ...image, ...resample, ...morphology, ...threshold, ...laplacian, ...n4, ...maurer, ...ahe, ...otsu,
+  } as typeof import('../src/image/image.js') & typeof import('../src/filters/resample.js')
+    & typeof import('../src/filters/binary-morphology.js') & typeof import('../src/filters/binary-threshold.js')
+    & typeof import('../src/filters/laplacian-sharpening.js') & typeof import('../src/filters/n4-bias-field-correction.js')
+    & typeof import('../src/filters/signed-maurer-distance.js') & typeof import('../src/filters/adaptive-histogram-equalization.js')
+    & typeof import('../src/filters/otsu-threshold.js')
+}
+type Library = Awaited<ReturnType<typeof loadLibrary>>
+
+const boneMask = (ct: Image, lib: Library) => lib.makeImage(lib.gridOf(ct), lib.thresholdPixels(lib.pixelsOf(ct), 200))
 
 const operations: Record<string, Operation> = {
   'resample-bspline-1mm': {
     target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s',
     targetMs: 8600,
-    run: (ct) => resample(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024 }),
+    run: (ct, lib) => lib.resample(ct, lib.isotropicGrid(lib.gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024 }),
   },
   'resample-bspline-1mm-f32': {
-    target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s (float32 in-between volume: less memory)',
+    target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s (float32 in-between volume: the default for float32 outputs since issue 4c)',
     targetMs: 8600,
-    run: (ct) => resample(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024, intermediate: 'float32' }),
+    run: (ct, lib) => lib.resample(ct, lib.isotropicGrid(lib.gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024, intermediate: 'float32' }),
+  },
+  'resample-bspline-1mm-f64': {
+    target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s (float64 in-between volume: the default before issue 4c)',
+    targetMs: 8600,
+    run: (ct, lib) => lib.resample(ct, lib.isotropicGrid(lib.gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024, intermediate: 'float64' }),
+  },
+  'resample-bspline-1mm-int16': {
+    target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s (int16 output, as the pipeline writes CT: float64 in-between volume)',
+    targetMs: 8600,
+    run: (ct, lib) => lib.resample(ct, lib.isotropicGrid(lib.gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024, outputType: 'int16' }),
   },
   'resample-bspline-1mm-threads': {
     target: 'ITK ResampleImageFilter + BSplineInterpolateImageFunction (order 3) to 1 mm: 8.6 s (resampleAsync: one thread per core)',
     targetMs: 8600,
-    run: (ct) => resampleAsync(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024 }),
+    run: (ct, lib) => lib.resampleAsync(ct, lib.isotropicGrid(lib.gridOf(ct), 1), { interpolator: 'bspline', defaultValue: -1024 }),
   },
   'resample-linear-1mm': {
     target: 'ITK ResampleImageFilter, linear, to 1 mm: 0.5 s',
     targetMs: 500,
-    run: (ct) => resample(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'linear', defaultValue: -1024 }),
+    run: (ct, lib) => lib.resample(ct, lib.isotropicGrid(lib.gridOf(ct), 1), { interpolator: 'linear', defaultValue: -1024 }),
   },
   'resample-linear-1mm-threads': {
     target: 'ITK ResampleImageFilter, linear, to 1 mm: 0.5 s (resampleAsync: one thread per core)',
     targetMs: 500,
-    run: (ct) => resampleAsync(ct, isotropicGrid(gridOf(ct), 1), { interpolator: 'linear', defaultValue: -1024 }),
+    run: (ct, lib) => lib.resampleAsync(ct, lib.isotropicGrid(lib.gridOf(ct), 1), { interpolator: 'linear', defaultValue: -1024 }),
   },
   'closing-r3': {
     target: 'ITK BinaryMorphologicalClosingImageFilter, ball radius 3: 3.8 s (mask: HU >= 200)',
     targetMs: 3800,
-    run: (ct) => closeMask(thresholdPixels(pixelsOf(ct), 200), ct.size, 3),
+    run: (ct, lib) => lib.closeMask(lib.thresholdPixels(lib.pixelsOf(ct), 200), ct.size, 3),
   },
   'laplacian-sharpening': {
     target: 'ITK LaplacianSharpeningImageFilter: 2.3 s',
     targetMs: 2300,
-    run: (ct) => laplacianSharpening(ct),
+    run: (ct, lib) => lib.laplacianSharpening(ct),
   },
   'signed-maurer': {
     target: 'ITK SignedMaurerDistanceMapImageFilter: 1.0 s (mask: HU >= 200)',
     targetMs: 1000,
-    run: (ct) => signedMaurerDistanceAsync(boneMask(ct)),
+    run: (ct, lib) => lib.signedMaurerDistanceAsync(boneMask(ct, lib)),
   },
   'ahe-r3': {
     target: 'ITK AdaptiveHistogramEqualizationImageFilter radius 3: 7 s (ITK itself: 74 s)',
     targetMs: 7000,
-    run: (ct) => adaptiveHistogramEqualization(ct, { alpha: 0.3, beta: 0.3, radius: 3 }),
+    run: (ct, lib) => lib.adaptiveHistogramEqualization(ct, { alpha: 0.3, beta: 0.3, radius: 3 }),
   },
   'n4-shrink4': {
     target: 'ITK N4BiasFieldCorrectionImageFilter, shrink factor 4 (Otsu mask): 4.4 s',
     targetMs: 4400,
-    run: (ct) => n4BiasFieldCorrection(ct, { shrinkFactor: 4 }),
+    run: (ct, lib) => lib.n4BiasFieldCorrection(ct, { shrinkFactor: 4 }),
+  },
+  'n4-shrink4-threads': {
+    target: 'ITK N4BiasFieldCorrectionImageFilter, shrink factor 4 (Otsu mask): 4.4 s (n4BiasFieldCorrectionAsync: full-resolution field on one thread per core)',
+    targetMs: 4400,
+    run: (ct, lib) => lib.n4BiasFieldCorrectionAsync(ct, { shrinkFactor: 4 }),
   },
   'otsu-128': {
     target: 'ITK OtsuThresholdImageFilter, 128 bins (no ITK time given)',
     targetMs: NaN,
-    run: (ct) => otsuThreshold(ct, { bins: 128 }),
+    run: (ct, lib) => lib.otsuThreshold(ct, { bins: 128 }),
   },
 }
 
@@ -93,7 +122,7 @@ const operations: Record<string, Operation> = {
  * a spine, ribs and a pelvis-like ring of bone (with marrow), Gaussian-like noise of ~15 HU.
  * Written straight into the int16 array (no temporaries).
  */
-export function ctLikeVolume(): Image {
+export function ctLikeVolume({ makeImage }: Pick<Library, 'makeImage'>): Image {
   const [nx, ny, nz] = SIZE
   const data = new Int16Array(nx * ny * nz)
   let s = 0x2545f491
@@ -138,10 +167,10 @@ export function ctLikeVolume(): Image {
 }
 
 /** Wall and CPU time (all threads of the process) of one call; the result is dropped. */
-async function timeCall(op: Operation, ct: Image): Promise<{ ms: number; cpuMs: number }> {
+async function timeCall(op: Operation, ct: Image, lib: Library): Promise<{ ms: number; cpuMs: number }> {
   const cpu0 = process.cpuUsage()
   const started = performance.now()
-  await op.run(ct)
+  await op.run(ct, lib)
   const ms = performance.now() - started
   const cpu = process.cpuUsage(cpu0)
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000 }
@@ -155,19 +184,20 @@ const collect = (globalThis as { gc?: () => void }).gc ?? (() => {})
  * ours load the TypeScript loader, ~0.6-1 s, once per process). Steady calls: 3, or 1 when the
  * first call took over 4 s of CPU (wall time would depend on the machine's load). The memory peak covers all calls (results are dropped in between).
  */
-async function runChild(name: string): Promise<void> {
+export async function runChild(dist: string, name: string): Promise<void> {
+  const lib = await loadLibrary(dist)
   const op = operations[name]
   if (!op) throw new Error(`unknown operation ${name}; known: ${Object.keys(operations).join(', ')}`)
   const t0 = performance.now()
-  const ct = ctLikeVolume()
+  const ct = ctLikeVolume(lib)
   const generateMs = performance.now() - t0
   const rssBeforeMb = process.memoryUsage().rss / 2 ** 20
-  const first = await timeCall(op, ct)
+  const first = await timeCall(op, ct, lib)
   const firstPeakMb = process.resourceUsage().maxRSS / 1024
   const steady: { ms: number; cpuMs: number }[] = []
   for (let n = first.cpuMs > 4000 ? 1 : 3; n > 0; n--) {
     collect()
-    steady.push(await timeCall(op, ct))
+    steady.push(await timeCall(op, ct, lib))
   }
   const best = steady.reduce((a, b) => (b.ms < a.ms ? b : a))
   const peakMb = process.resourceUsage().maxRSS / 1024
@@ -189,19 +219,38 @@ async function runChild(name: string): Promise<void> {
   }))
 }
 
-/** Every operation (or the named ones) in its own child process; the results as JSON. */
-export function filtersBenchmark(only: string[] = []): object {
+/** The commit a build came from: `git describe` of the checkout holding it, or its COMMIT file. */
+function buildCommit(dist: string): string | null {
+  const checkout = path.dirname(dist)
+  const file = path.join(checkout, 'COMMIT')
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim()
+  try {
+    return execFileSync('git', ['-C', checkout, 'describe', '--always', '--dirty', '--abbrev=12'], { encoding: 'utf8' }).trim()
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Every operation (or the named ones) in its own child process; the results as JSON. The
+ * operations run the build in `dist` (default: this checkout's dist/, rebuilt first).
+ */
+export function filtersBenchmark(only: string[] = [], dist?: string): object {
   const root = fileURLToPath(new URL('..', import.meta.url))
-  const script = fileURLToPath(import.meta.url)
+  if (!dist) {
+    execFileSync(process.execPath, [path.join(root, 'bin/build.js')], { stdio: 'inherit' })
+    dist = path.join(root, 'dist')
+  }
+  const child = fileURLToPath(new URL('./filters-child.js', import.meta.url))
   const results = []
   for (const [name, op] of Object.entries(operations)) {
     if (only.length && !only.includes(name)) continue
-    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', script, '--op', name], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 })
-    if (child.status !== 0) {
-      results.push({ op: name, target: op.target, error: (child.stderr || child.stdout).trim().split('\n').slice(-5).join('\n') })
+    const run = spawnSync(process.execPath, ['--expose-gc', child, dist, name], { encoding: 'utf8', cwd: root, maxBuffer: 1 << 24 })
+    if (run.status !== 0) {
+      results.push({ op: name, target: op.target, error: (run.stderr || run.stdout).trim().split('\n').slice(-5).join('\n') })
       continue
     }
-    const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as { ms: number; peak_rss_mb: number }
+    const r = JSON.parse(run.stdout.trim().split('\n').pop()!) as { ms: number; peak_rss_mb: number }
     results.push({
       ...r,
       target: op.target,
@@ -215,7 +264,9 @@ export function filtersBenchmark(only: string[] = []): object {
     name: 'filters-512x512x200',
     volume: { size: SIZE, spacing_mm: SPACING, type: 'int16', float32_mb: Math.round(FLOAT32_BYTES / 2 ** 20) },
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version },
-    note: 'each operation in its own process; ms = best steady-state wall time of the operation (warm process and thread pool, volume generation excluded), compared with the target because ITK was timed warm too; first_call_ms = the first call (thread pool start, JIT); cpu_ms = CPU time of all its threads in that best call; peak_rss_mb = the process\'s peak RSS in MiB over all calls (includes the int16 input, Node and the pool threads); memory target = 3 x 200 MiB',
+    build: { dist, commit: buildCommit(dist) },
+    load_avg_1m_at_end: Number(os.loadavg()[0].toFixed(2)),
+    note: 'each operation in its own process, running the built JavaScript (dist/); ms = best steady-state wall time of the operation (warm process and thread pool, volume generation excluded), compared with the target because ITK was timed warm too; first_call_ms = the first call (thread pool start, JIT); cpu_ms = CPU time of all its threads in that best call; peak_rss_mb = the process\'s peak RSS in MiB over all calls (includes the int16 input, Node and the pool threads); memory target = 3 x 200 MiB; load_avg_1m = the machine\'s load when the operation ended',
     results,
   }
 }
@@ -223,6 +274,7 @@ export function filtersBenchmark(only: string[] = []): object {
 const isMain = process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)
 if (isMain) {
   const args = process.argv.slice(2)
-  if (args[0] === '--op') await runChild(args[1])
-  else console.log(JSON.stringify(filtersBenchmark(args), null, 2))
+  const at = args.indexOf('--dist')
+  const dist = at >= 0 ? path.resolve(args.splice(at, 2)[1]) : undefined
+  console.log(JSON.stringify(filtersBenchmark(args, dist), null, 2))
 }

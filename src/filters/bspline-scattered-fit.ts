@@ -54,6 +54,10 @@ export function emptyLattice(controlPoints: [number, number, number]): ControlLa
 /**
  * Single-level B-spline approximation of the values at the grid voxels where mask != 0:
  * phi_k = sum_p w_pk^2 phi_pk / sum_p w_pk^2 with phi_pk = w_pk v_p / sum_l w_pl^2 (weights 1).
+ * On a grid the tensor-product weights factor per axis: w_pk = wx wy wz, and so do
+ * sum_l w_pl^2 = Sx Sy Sz, w^3 and w^2. Both sums over p are therefore separable contractions,
+ * done one axis at a time (x, then y, then z): 8 multiply-adds per masked voxel instead of
+ * 64 weights and 128 scattered updates. Same sums, other rounding order.
  */
 export function fitLattice(
   values: ArrayLike<number>,
@@ -63,49 +67,76 @@ export function fitLattice(
 ): ControlLattice {
   const [nx, ny, nz] = gridSize
   const [cx, cy, cz] = controlPoints
-  const ax = axisWeights(nx, cx - 3), ay = axisWeights(ny, cy - 3), az = axisWeights(nz, cz - 3)
-  const nc = cx * cy * cz
-  const delta = new Float64Array(nc)
-  const omega = new Float64Array(nc)
-  const w = new Float64Array(64)
+  const ax = powerWeights(axisWeights(nx, cx - 3)), ay = powerWeights(axisWeights(ny, cy - 3)), az = powerWeights(axisWeights(nz, cz - 3))
+  // x: rows (z, y) of the grid -> [nz][ny][cx] sums of wx^3 v / (Sx Sy Sz) and of wx^2
+  const dx = new Float64Array(nz * ny * cx)
+  const ox = new Float64Array(nz * ny * cx)
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
+      const r = z * ny + y
+      const invSyz = 1 / (ay.sum2[y] * az.sum2[z])
+      const src = r * nx
+      const dst = r * cx
       for (let x = 0; x < nx; x++) {
-        const i = (z * ny + y) * nx + x
-        if (!mask[i]) continue
-        let sum2 = 0
-        let k = 0
-        for (let c = 0; c < 4; c++) {
-          const wz = az.w[4 * z + c]
-          for (let b = 0; b < 4; b++) {
-            const wzy = wz * ay.w[4 * y + b]
-            for (let a = 0; a < 4; a++) {
-              const v = wzy * ax.w[4 * x + a]
-              w[k++] = v
-              sum2 += v * v
-            }
-          }
-        }
-        const ratio = values[i] / sum2
-        k = 0
-        for (let c = 0; c < 4; c++) {
-          const rowZ = (az.base[z] + c) * cy
-          for (let b = 0; b < 4; b++) {
-            const row = (rowZ + ay.base[y] + b) * cx + ax.base[x]
-            for (let a = 0; a < 4; a++) {
-              const v = w[k++]
-              const v2 = v * v
-              delta[row + a] += v2 * v * ratio
-              omega[row + a] += v2
-            }
-          }
+        if (!mask[src + x]) continue
+        const g = values[src + x] * ax.invSum2[x] * invSyz
+        const o = 4 * x
+        const k = dst + ax.base[x]
+        dx[k] += ax.w3[o] * g; dx[k + 1] += ax.w3[o + 1] * g; dx[k + 2] += ax.w3[o + 2] * g; dx[k + 3] += ax.w3[o + 3] * g
+        ox[k] += ax.w2[o]; ox[k + 1] += ax.w2[o + 1]; ox[k + 2] += ax.w2[o + 2]; ox[k + 3] += ax.w2[o + 3]
+      }
+    }
+  }
+  // y: [nz][ny][cx] -> [nz][cy][cx]
+  const dy = new Float64Array(nz * cy * cx)
+  const oy = new Float64Array(nz * cy * cx)
+  for (let z = 0; z < nz; z++) {
+    for (let y = 0; y < ny; y++) {
+      const src = (z * ny + y) * cx
+      for (let b = 0; b < 4; b++) {
+        const w3 = ay.w3[4 * y + b], w2 = ay.w2[4 * y + b]
+        const dst = (z * cy + ay.base[y] + b) * cx
+        for (let a = 0; a < cx; a++) {
+          dy[dst + a] += w3 * dx[src + a]
+          oy[dst + a] += w2 * ox[src + a]
         }
       }
     }
   }
-  const out = new Float64Array(nc)
-  for (let j = 0; j < nc; j++) out[j] = omega[j] !== 0 ? delta[j] / omega[j] : 0
+  // z: [nz][cy][cx] -> [cz][cy][cx]
+  const slab = cy * cx
+  const delta = new Float64Array(cz * slab)
+  const omega = new Float64Array(cz * slab)
+  for (let z = 0; z < nz; z++) {
+    const src = z * slab
+    for (let c = 0; c < 4; c++) {
+      const w3 = az.w3[4 * z + c], w2 = az.w2[4 * z + c]
+      const dst = (az.base[z] + c) * slab
+      for (let j = 0; j < slab; j++) {
+        delta[dst + j] += w3 * dy[src + j]
+        omega[dst + j] += w2 * oy[src + j]
+      }
+    }
+  }
+  const out = new Float64Array(cz * slab)
+  for (let j = 0; j < out.length; j++) out[j] = omega[j] !== 0 ? delta[j] / omega[j] : 0
   return { size: [cx, cy, cz], values: out }
+}
+
+/** An axis's weights with their squares, cubes and per-sample sums of squares. */
+function powerWeights({ base, w }: AxisWeights) {
+  const n = base.length
+  const w2 = new Float64Array(4 * n), w3 = new Float64Array(4 * n)
+  const sum2 = new Float64Array(n), invSum2 = new Float64Array(n)
+  for (let i = 0; i < 4 * n; i++) {
+    w2[i] = w[i] * w[i]
+    w3[i] = w2[i] * w[i]
+  }
+  for (let i = 0; i < n; i++) {
+    sum2[i] = w2[4 * i] + w2[4 * i + 1] + w2[4 * i + 2] + w2[4 * i + 3]
+    invSum2[i] = 1 / sum2[i]
+  }
+  return { base, w2, w3, sum2, invSum2 }
 }
 
 /**

@@ -19,13 +19,17 @@
 // Differs on purpose: float64 arithmetic throughout (ITK's RealType is float), so the results
 // agree with ITK to rounding rather than bit for bit (mr-t1-head: bias within 1.7e-4 relative,
 // same iterations per level); spline order 3 only; no confidence image; a caller's mask
-// replaces the Otsu mask (any non-zero voxel counts, ITK's UseMaskLabel off). Integer input is
-// shifted into an int16 copy when it fits (same values as ITK's float copy); steps 5-6 run plane
-// by plane without storing the log bias. The bias field is returned at full resolution (float32).
-import { componentTypeOf, gridOf, makeImage, pixelsOf, withPixels, type Grid, type Image } from '../image/image.js'
+// replaces the Otsu mask (any non-zero voxel counts, ITK's UseMaskLabel off). 8- and 16-bit
+// input is shifted on the fly (same values as ITK's float copy, no copy of the volume), other
+// input into a float32 copy (n4ShrunkInputs); steps 5-6 run plane by plane without storing the
+// log bias. The bias field is returned at full resolution (float32).
+// n4BiasFieldCorrectionAsync runs steps 5-6 (exp and division on every voxel: after the separable
+// fit, most of the time) on the filter thread pool too, plane blocks pulled from a shared counter.
+import { componentTypeOf, gridOf, makeImage, pixelsOf, withPixels, type Grid, type Image, type PixelArray } from '../image/image.js'
 import { globalFootprint, type Footprint } from '../chunks/footprint.js'
 import { emptyLattice, evaluateLattice, fitLattice, latticePlanes, refineLattice, type ControlLattice } from './bspline-scattered-fit.js'
 import { otsuThresholdValue } from './otsu-threshold.js'
+import { asShared, defaultThreadCount, runOnThreads, sharedCounter } from './filter-threads.js'
 
 /** Global: the histogram, the mask and the B-spline fit use the whole volume. */
 export const n4BiasFieldCorrectionFootprint: Footprint = globalFootprint
@@ -103,11 +107,17 @@ export function shiftedImage(image: Image, offset: number): Image {
  * to float32 as ITK's filter on the float image does.
  */
 export function n4OtsuMask(shifted: Image, bins = 200): { mask: Image; threshold: number } {
-  const data = pixelsOf(shifted)
-  const threshold = Math.fround(otsuThresholdValue(data, { bins }).threshold)
-  const mask = new Uint8Array(data.length)
-  for (let i = 0; i < data.length; i++) if (data[i] > threshold) mask[i] = 1
+  const { mask, threshold } = otsuMaskOf(pixelsOf(shifted), 0, bins)
   return { mask: withPixels(shifted, mask), threshold }
+}
+
+/** The same over values + shift (threshold in shifted units). */
+function otsuMaskOf(data: ArrayLike<number>, shift: number, bins: number): { mask: Uint8Array; threshold: number } {
+  const threshold = Math.fround(otsuThresholdValue(data, { bins, valueOffset: shift }).threshold)
+  const mask = new Uint8Array(data.length)
+  const below = threshold - shift // exact: float32 threshold minus an integer of at most 17 bits
+  for (let i = 0; i < data.length; i++) if (data[i] > below) mask[i] = 1
+  return { mask, threshold }
 }
 
 export interface ShrinkPlan {
@@ -308,6 +318,7 @@ export function n4Fit(values: ArrayLike<number>, mask: Uint8Array, size: number[
   for (let i = 0; i < n; i++) logInput[i] = mask[i] && values[i] > 0 ? Math.log(values[i]) : values[i]
   let logUncorrected = Float64Array.from(logInput)
   let logBias: Float64Array = new Float64Array(n)
+  let spare: Float64Array = new Float64Array(n)
   const sharpened = new Float64Array(n)
   const residual = new Float64Array(n)
   let lattice: ControlLattice = emptyLattice([cp, cp, cp])
@@ -322,8 +333,9 @@ export function n4Fit(values: ArrayLike<number>, mask: Uint8Array, size: number[
       for (let i = 0; i < n; i++) residual[i] = logUncorrected[i] - sharpened[i]
       const phi = fitLattice(residual, mask, size, lattice.size)
       for (let j = 0; j < phi.values.length; j++) lattice.values[j] += phi.values[j]
-      const newLogBias = evaluateLattice(lattice, size) as Float64Array
+      const newLogBias = evaluateLattice(lattice, size, spare) as Float64Array
       measure = convergenceMeasure(logBias, newLogBias, mask)
+      spare = logBias // two log-bias buffers in turn: no allocation per iteration
       logBias = newLogBias
       for (let i = 0; i < n; i++) logUncorrected[i] = logInput[i] - logBias[i]
     }
@@ -334,15 +346,73 @@ export function n4Fit(values: ArrayLike<number>, mask: Uint8Array, size: number[
   return { lattice, logBias, iterationsRun, convergence }
 }
 
+export interface N4ThreadOptions extends N4Options {
+  /** Threads in total for the full-resolution steps 5-6 (the calling one included); default: the available cores for large images. */
+  threads?: number
+}
+
 export function n4BiasFieldCorrection(image: Image, options: N4Options = {}): N4Result {
+  const fitted = fitOnShrunkImage(image, options)
+  const args = planCorrection(image, fitted, false)
+  n4CorrectKernel(args)
+  return n4Result(image, fitted, args)
+}
+
+/** The same, steps 5-6 (the full-resolution field: most of the time left) on `threads` threads; identical results. */
+export async function n4BiasFieldCorrectionAsync(image: Image, options: N4ThreadOptions = {}): Promise<N4Result> {
+  const threads = options.threads ?? (pixelsOf(image).length >= 1 << 21 ? defaultThreadCount() : 1)
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`n4BiasFieldCorrection: threads must be an integer >= 1, got ${threads}`)
+  const fitted = fitOnShrunkImage(image, options)
+  const args = planCorrection(image, fitted, threads > 1)
+  if (threads > 1) await runOnThreads({ module: import.meta.url, name: 'n4CorrectKernel', args }, threads, n4CorrectKernel)
+  else n4CorrectKernel(args)
+  return n4Result(image, fitted, args)
+}
+
+interface ShrunkFit {
+  fit: N4FitResult
+  mask: Image
+  threshold: number
+  offset: number
+}
+
+/** Steps 1-4. */
+function fitOnShrunkImage(image: Image, options: N4Options): ShrunkFit {
   if ((options.splineOrder ?? 3) !== 3) throw new Error('n4BiasFieldCorrection: only spline order 3 is supported')
   const iterations = options.iterations ?? [50, 50, 30, 20]
   if (iterations.length < 1 || iterations.some((k) => !Number.isInteger(k) || k < 0)) throw new Error(`n4BiasFieldCorrection: bad iterations ${iterations}`)
+  const inputs = n4ShrunkInputs(image, options)
+  const fit = n4Fit(inputs.small, inputs.smallMask, inputs.plan.grid.size, { ...options, iterations })
+  return { fit, mask: inputs.mask, threshold: inputs.threshold, offset: inputs.offset }
+}
+
+export interface N4ShrunkInputs {
+  offset: number
+  /** The mask on the input grid (uint8 0/1): the caller's, or the Otsu mask. */
+  mask: Image
+  /** Otsu threshold in input units; NaN when a mask was given. */
+  threshold: number
+  plan: ShrinkPlan
+  /** The shifted image and the mask, shrunk. */
+  small: Float64Array
+  smallMask: Uint8Array
+}
+
+/**
+ * Steps 1-3 (shared with the two-phase form, n4-two-phase.ts). 8- and 16-bit integer input is
+ * shifted on the fly (the Otsu histogram, the mask test and the shrunk copy add the offset, all
+ * exact in float64), so no shifted copy of the volume is made; other input as shiftedImage.
+ */
+export function n4ShrunkInputs(image: Image, options: Pick<N4Options, 'mask' | 'histogramBins' | 'shrinkFactor'>): N4ShrunkInputs {
   const data = pixelsOf(image)
   const size = [image.size[0], image.size[1], image.size[2] ?? 1]
   if (data.length !== size[0] * size[1] * size[2]) throw new Error(`n4BiasFieldCorrection: expected a 3-D scalar image, got size ${image.size.join('x')}`)
   const offset = n4Offset(data)
-  let shifted: Image | undefined = shiftedImage(image, offset)
+  const type = componentTypeOf(data)
+  const onTheFly = ['int8', 'uint8', 'int16', 'uint16'].includes(type)
+  // the values the fit sees: the input plus the offset (a copy only when that needs rounding)
+  const values = onTheFly ? data : pixelsOf(shiftedImage(image, offset))
+  const shift = onTheFly ? offset : 0
   let mask: Image
   let threshold = NaN
   if (options.mask) {
@@ -352,31 +422,75 @@ export function n4BiasFieldCorrection(image: Image, options: N4Options = {}): N4
     for (let i = 0; i < m.length; i++) u[i] = m[i] ? 1 : 0
     mask = withPixels(image, u)
   } else {
-    const r = n4OtsuMask(shifted, options.histogramBins ?? 200)
-    mask = r.mask
+    const r = otsuMaskOf(values, shift, options.histogramBins ?? 200)
+    mask = withPixels(image, r.mask)
     threshold = r.threshold - offset
   }
   const plan = n4ShrinkPlan(gridOf(image), options.shrinkFactor ?? 4)
   const shrunkCount = plan.grid.size[0] * plan.grid.size[1] * plan.grid.size[2]
-  const small = shrinkPixels(pixelsOf(shifted), size, plan, new Float64Array(shrunkCount))
-  shifted = undefined // the shifted copy is not needed any more (memory before the outputs)
+  const small = shrinkPixels(values, size, plan, new Float64Array(shrunkCount))
+  if (shift !== 0) for (let i = 0; i < shrunkCount; i++) small[i] += shift
   const smallMask = shrinkPixels(pixelsOf(mask), size, plan, new Uint8Array(shrunkCount))
-  const fit = n4Fit(small, smallMask, plan.grid.size, { ...options, iterations })
-  // steps 5-6 plane by plane: log bias, bias = exp, corrected = (input + offset) / bias - offset
-  const bias = new Float32Array(data.length)
-  const corrected = new Float32Array(data.length)
+  return { offset, mask, threshold, plan, small, smallMask }
+}
+
+/** Arguments of the steps 5-6 kernel; typed arrays over SharedArrayBuffers when threaded. */
+export interface N4CorrectArgs {
+  data: PixelArray
+  size: [number, number, number]
+  latticeSize: [number, number, number]
+  lattice: Float64Array
+  offset: number
+  bias: Float32Array
+  corrected: Float32Array
+  /** planes per work item */
+  planes: number
+  /** [next work item] */
+  next: Int32Array
+}
+
+function planCorrection(image: Image, { fit, offset }: ShrunkFit, shared: boolean): N4CorrectArgs {
+  const data = pixelsOf(image)
+  const size: [number, number, number] = [image.size[0], image.size[1], image.size[2] ?? 1]
+  const floats = () => (shared ? new Float32Array(new SharedArrayBuffer(4 * data.length)) : new Float32Array(data.length))
+  return {
+    data: shared ? asShared(data) : data,
+    size,
+    latticeSize: fit.lattice.size,
+    lattice: fit.lattice.values,
+    offset,
+    bias: floats(),
+    corrected: floats(),
+    planes: 4,
+    next: shared ? sharedCounter() : new Int32Array(1),
+  }
+}
+
+/**
+ * Steps 5-6 plane by plane, work items pulled from args.next: log bias from the lattice,
+ * bias = exp, corrected = (input + offset) / bias - offset (float32, as ITK's float image).
+ */
+export function n4CorrectKernel(args: N4CorrectArgs): void {
+  const { data, size, offset, bias, corrected, planes, next } = args
   const planeSize = size[0] * size[1]
   const logPlane = new Float64Array(planeSize)
-  const evaluate = latticePlanes(fit.lattice, size)
-  for (let z = 0; z < size[2]; z++) {
-    evaluate(z, logPlane, 0)
-    const base = z * planeSize
-    for (let j = 0; j < planeSize; j++) {
-      const b = Math.exp(logPlane[j])
-      bias[base + j] = b
-      corrected[base + j] = Math.fround(data[base + j] + offset) / b - offset
+  const evaluate = latticePlanes({ size: args.latticeSize, values: args.lattice }, size)
+  for (;;) {
+    const z0 = Atomics.add(next, 0, 1) * planes
+    if (z0 >= size[2]) break
+    for (let z = z0; z < Math.min(size[2], z0 + planes); z++) {
+      evaluate(z, logPlane, 0)
+      const base = z * planeSize
+      for (let j = 0; j < planeSize; j++) {
+        const b = Math.exp(logPlane[j])
+        bias[base + j] = b
+        corrected[base + j] = Math.fround(data[base + j] + offset) / b - offset
+      }
     }
   }
+}
+
+function n4Result(image: Image, { fit, mask, threshold, offset }: ShrunkFit, { bias, corrected }: N4CorrectArgs): N4Result {
   return {
     corrected: makeImage(gridOf(image), corrected, `${image.name}-n4`),
     biasField: makeImage(gridOf(image), bias, `${image.name}-n4-bias`),
@@ -387,4 +501,3 @@ export function n4BiasFieldCorrection(image: Image, options: N4Options = {}): N4
     offset,
   }
 }
-

@@ -8,7 +8,7 @@
 // the same float32 numbers whatever the slab sizes, and the same as n4BiasFieldCorrection's.
 import { type Image, gridOf, makeImage, pixelsOf } from '../image/image.js'
 import { latticePlanes } from './bspline-scattered-fit.js'
-import { type N4Options, n4Fit, n4Offset, n4OtsuMask, n4ShrinkPlan, shiftedImage, shrinkPixels } from './n4-bias-field-correction.js'
+import { type N4Options, n4Fit, n4ShrunkInputs } from './n4-bias-field-correction.js'
 
 /** The fitted log-bias field: everything phase 2 needs (JSON-safe). */
 export interface N4Field {
@@ -27,22 +27,15 @@ export interface N4Field {
 /** Phase 1: fit the log bias of the whole image on its shrunk copy. */
 export function fitN4Field(image: Image, options: Omit<N4Options, 'mask'> = {}): N4Field {
   if ((options.splineOrder ?? 3) !== 3) throw new Error('fitN4Field: only spline order 3 is supported')
-  const data = pixelsOf(image)
   const size: [number, number, number] = [image.size[0], image.size[1], image.size[2] ?? 1]
-  const offset = n4Offset(data)
-  const shifted = shiftedImage(image, offset)
-  const { mask, threshold } = n4OtsuMask(shifted, options.histogramBins ?? 200)
-  const plan = n4ShrinkPlan(gridOf(image), options.shrinkFactor ?? 4)
-  const count = plan.grid.size[0] * plan.grid.size[1] * plan.grid.size[2]
-  const small = shrinkPixels(pixelsOf(shifted), size, plan, new Float64Array(count))
-  const smallMask = shrinkPixels(pixelsOf(mask), size, plan, new Uint8Array(count))
+  const { offset, threshold, plan, small, smallMask } = n4ShrunkInputs(image, options)
   const fit = n4Fit(small, smallMask, plan.grid.size, options)
   return {
     gridSize: size,
     latticeSize: [...fit.lattice.size],
     lattice: Array.from(fit.lattice.values),
     offset,
-    threshold: threshold - offset,
+    threshold,
     iterationsRun: fit.iterationsRun,
     convergence: fit.convergence,
   }

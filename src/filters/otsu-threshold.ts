@@ -42,11 +42,15 @@ export interface OtsuHistogram {
   counts: Float64Array
 }
 
-/** ITK's automatic histogram for Otsu: `bins` bins over [min, max + (max - min) / (bins * 100)]. */
-export function otsuHistogram(data: ArrayLike<number>, bins: number): OtsuHistogram {
-  const { min, max } = valueRange(data)
+/**
+ * ITK's automatic histogram for Otsu: `bins` bins over [min, max + (max - min) / (bins * 100)],
+ * of the values plus `shift`.
+ */
+export function otsuHistogram(data: ArrayLike<number>, bins: number, shift = 0): OtsuHistogram {
+  const raw = valueRange(data)
   const n = data.length
-  if (min === Infinity) throw new Error('otsuThreshold: the image has no finite voxels')
+  if (raw.min === Infinity) throw new Error('otsuThreshold: the image has no finite voxels')
+  const min = raw.min + shift, max = raw.max + shift
   const lower = min
   const upper = max + (max - min) / bins / 100
   const width = (upper - lower) / bins
@@ -55,11 +59,11 @@ export function otsuHistogram(data: ArrayLike<number>, bins: number): OtsuHistog
   if (width > 0 && small) {
     // few distinct values: count each value once, then place the values in bins
     const byValue = new Float64Array(max - min + 1)
-    for (let i = 0; i < n; i++) byValue[data[i] - min]++
+    for (let i = 0; i < n; i++) byValue[data[i] - raw.min]++
     for (let k = 0; k < byValue.length; k++) if (byValue[k]) counts[binOf(k + min, lower, width, bins)] += byValue[k]
   } else if (width > 0) {
     for (let i = 0; i < n; i++) {
-      const v = data[i]
+      const v = data[i] + shift
       if (v === v) counts[binOf(v, lower, width, bins)]++
     }
   } else {
@@ -114,11 +118,15 @@ export function otsuBin(h: OtsuHistogram): number {
   return bestBin
 }
 
-/** Otsu threshold of a pixel array; the threshold before the cast to the input pixel type. */
-export function otsuThresholdValue(data: ArrayLike<number>, options: OtsuOptions = {}): { threshold: number; bin: number } {
+/**
+ * Otsu threshold of a pixel array; the threshold before the cast to the input pixel type.
+ * `valueOffset`: the threshold of value + valueOffset, without a shifted copy (N4 shifts its
+ * input); exact for integer pixels and an integer offset. Default 0.
+ */
+export function otsuThresholdValue(data: ArrayLike<number>, options: OtsuOptions & { valueOffset?: number } = {}): { threshold: number; bin: number } {
   const bins = options.bins ?? 128
   if (!Number.isInteger(bins) || bins < 2) throw new Error(`otsuThreshold: bins must be an integer >= 2, got ${bins}`)
-  const h = otsuHistogram(data, bins)
+  const h = otsuHistogram(data, bins, options.valueOffset ?? 0)
   const bin = otsuBin(h)
   const threshold = options.returnBinMidpoint ? (binMin(h.lower, h.width, bin) + binMax(h, bin)) / 2 : binMax(h, bin)
   return { threshold, bin }

@@ -8,10 +8,10 @@
 // items from a shared counter and run on the calling thread and the filter thread pool
 // (filter-threads.ts) with the same result. The three prefilters and taps commute (they act on
 // different axes), so the result equals the whole-volume passes up to float64 rounding. `mid` is
-// float64 by default, so integer outputs round exactly as the chunked path (resample-slab.ts);
-// float32 (ResampleOptions.intermediate) halves it: rounding of relative 6e-8 (about 2e-4 HU on
-// CT values), far below the 1e-3 tolerance against ITK, but int16 outputs may then differ by 1
-// from the chunked path where a value lies within that of a half.
+// float64 for integer outputs, so they round exactly as the chunked path (resample-slab.ts);
+// float32 (the default for float32 outputs, ResampleOptions.intermediate) halves it: rounding of
+// relative 6e-8 (about 2e-4 HU on CT values), far below the 1e-3 tolerance against ITK, but int16
+// outputs would then differ by 1 from the chunked path where a value lies within that of a half.
 // Memory: the input, `mid` (8 or 4 bytes per in-plane output voxel per input slice), the output,
 // and per thread one float64 slice and one column tile.
 import type { PixelArray } from '../image/image.js'

@@ -98,8 +98,10 @@ function planMaurer(image: Image, options: SignedMaurerOptions, shared: boolean)
     bg: options.backgroundValue ?? 0,
     sign: options.insideIsPositive ? 1 : -1,
     squared: options.squaredDistance ?? false,
-    slab: Math.max(1, Math.min(16, Math.ceil(dims[2] / 8))),
-    columns: 4096,
+    // small work items balance the threads (a slab needs no neighbouring slices computed first,
+    // so nothing is recomputed per item)
+    slab: 2,
+    columns: 2048,
     sync,
   }
 }
@@ -114,34 +116,27 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   const [nx, ny, nz] = dims
   const plane = nx * ny
   // phase 1
-  const near = [new Uint8Array(plane), new Uint8Array(plane), new Uint8Array(plane)]
-  const none = new Uint8Array(plane) // stands for the missing slices below 0 and above nz - 1
-  const rowTmp = new Uint8Array(plane)
   const slice = new Float64Array(plane)
   const vy = new Int32Array(ny)
   const fy = new Float64Array(ny)
+  const hy = new Float64Array(ny)
   const zy = new Float64Array(ny + 1)
+  const ry = reciprocals(ny, w[1])
   const tileY = new Float64Array(TILE_COLUMNS * ny)
   for (;;) {
     const z0 = Atomics.add(sync, 0, 1) * slab
     if (z0 >= nz) break
     const z1 = Math.min(nz, z0 + slab)
-    if (z0 > 0) backgroundNear(data, bg, z0 - 1, nx, ny, rowTmp, near[(z0 - 1) % 3])
-    backgroundNear(data, bg, z0, nx, ny, rowTmp, near[z0 % 3])
     let withBoundary = 0
     for (let z = z0; z < z1; z++) {
-      if (z + 1 < nz) backgroundNear(data, bg, z + 1, nx, ny, rowTmp, near[(z + 1) % 3])
-      const below = z > 0 ? near[(z - 1) % 3] : none
-      const here = near[z % 3]
-      const above = z + 1 < nz ? near[(z + 1) % 3] : none
       const off = z * plane
-      const sites = boundaryAlongX(data, bg, off, nx, ny, w[0], here, below, above, slice)
+      const sites = boundaryAlongX(data, bg, z, dims, w[0], slice)
       if (sites === 0) {
         out.fill(Infinity, off, off + plane)
         continue
       }
       withBoundary++
-      alongY(slice, nx, ny, w[1], out, off, vy, fy, zy, tileY)
+      alongY(slice, nx, ny, w[1], out, off, { v: vy, fv: fy, hv: hy, zb: zy, recip: ry }, tileY)
     }
     if (withBoundary) Atomics.add(sync, 3, withBoundary)
     if (Atomics.add(sync, 1, z1 - z0) + (z1 - z0) >= nz) Atomics.notify(sync, 1)
@@ -153,9 +148,7 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   }
   // phase 2
   const anyBoundary = Atomics.load(sync, 3) > 0
-  const v = new Int32Array(nz)
-  const fv = new Float64Array(nz)
-  const zb = new Float64Array(nz + 1)
+  const stack: EnvelopeStack = { v: new Int32Array(nz), fv: new Float64Array(nz), hv: new Float64Array(nz), zb: new Float64Array(nz + 1), recip: reciprocals(nz, w[2]) }
   const tile = new Float64Array(TILE_COLUMNS * nz)
   for (;;) {
     const c0 = Atomics.add(sync, 2, 1) * columns
@@ -167,28 +160,31 @@ export function maurerKernel(args: MaurerKernelArgs): void {
       }
       continue
     }
-    alongZ(out, data, bg, plane, nz, w[2], sign, squared, c0, c1, v, fv, zb, tile)
+    alongZ(out, data, bg, plane, nz, w[2], sign, squared, c0, c1, stack, tile)
   }
 }
 
 /**
  * The first pass, fused with boundary detection: row by row, a voxel is a site (0) when it is
- * foreground with background in its 26-neighbourhood (here | below | above); every other voxel
- * gets wx * (distance in voxels to the nearest site of its row)^2, Infinity when the row has
- * none (two scans, as the parabola envelope of 0/Infinity data reduces to that). Returns the
- * number of sites of the slice.
+ * foreground with background in its 26-neighbourhood (looked at for foreground voxels only, and
+ * only until the first background voxel: most voxels of a mask are background, or interior);
+ * every other voxel gets wx * (distance in voxels to the nearest site of its row)^2, Infinity
+ * when the row has none (two scans, as the parabola envelope of 0/Infinity data reduces to
+ * that). Returns the number of sites of the slice.
  */
-function boundaryAlongX(
-  data: PixelArray, bg: number, off: number, nx: number, ny: number, wx: number,
-  here: Uint8Array, below: Uint8Array, above: Uint8Array, slice: Float64Array,
-): number {
+function boundaryAlongX(data: PixelArray, bg: number, z: number, dims: [number, number, number], wx: number, slice: Float64Array): number {
+  const [nx, ny, nz] = dims
+  const plane = nx * ny
+  const off = z * plane
+  const zLo = z > 0 ? -plane : 0, zHi = z + 1 < nz ? plane : 0
   let sites = 0
   for (let y = 0; y < ny; y++) {
     const r = y * nx, d = off + r
+    const yLo = y > 0 ? -nx : 0, yHi = y + 1 < ny ? nx : 0
     let last = -1
     for (let x = 0; x < nx; x++) {
       const i = r + x
-      if (data[d + x] !== bg && (here[i] | below[i] | above[i]) !== 0) {
+      if (data[d + x] !== bg && touchesBackground(data, bg, d + x, x > 0 ? -1 : 0, x + 1 < nx ? 1 : 0, yLo, yHi, nx, zLo, zHi, plane)) {
         slice[i] = 0
         last = x
         sites++
@@ -215,13 +211,27 @@ function boundaryAlongX(
   return sites
 }
 
+/** Whether a background voxel lies in the 3x3x3 block around voxel `i` (offsets clipped to the image). */
+function touchesBackground(
+  data: PixelArray, bg: number, i: number, xLo: number, xHi: number,
+  yLo: number, yHi: number, nx: number, zLo: number, zHi: number, plane: number,
+): boolean {
+  for (let dz = zLo; dz <= zHi; dz += plane) {
+    for (let dy = yLo; dy <= yHi; dy += nx) {
+      const row = i + dz + dy
+      for (let dx = xLo; dx <= xHi; dx++) if (data[row + dx] === bg) return true
+    }
+  }
+  return false
+}
+
 /**
  * The y pass of one slice: columns of `slice` gathered a tile of TILE_COLUMNS at a time, the
  * parabola envelope solved in place, the result written straight into out[off ..] (float32).
  */
 function alongY(
   slice: Float64Array, nx: number, ny: number, wy: number, out: Float32Array, off: number,
-  v: Int32Array, fv: Float64Array, zb: Float64Array, tile: Float64Array,
+  stack: EnvelopeStack, tile: Float64Array,
 ): void {
   for (let t0 = 0; t0 < nx; t0 += TILE_COLUMNS) {
     const bw = Math.min(TILE_COLUMNS, nx - t0)
@@ -229,34 +239,12 @@ function alongY(
       const row = t0 + y * nx
       for (let r = 0; r < bw; r++) tile[r * ny + y] = slice[row + r]
     }
-    for (let r = 0; r < bw; r++) columnEnvelope(tile, r * ny, ny, wy, v, fv, zb)
+    for (let r = 0; r < bw; r++) columnEnvelope(tile, r * ny, ny, wy, stack)
     for (let y = 0; y < ny; y++) {
       const row = t0 + y * nx
       const dst = off + row
       for (let r = 0; r < bw; r++) out[dst + r] = tile[r * ny + y]
     }
-  }
-}
-
-/** near[i] = 1 where slice z has a background voxel (inside the image) in the 3x3 around i. */
-function backgroundNear(data: PixelArray, bg: number, z: number, nx: number, ny: number, tmp: Uint8Array, near: Uint8Array): void {
-  const off = z * nx * ny
-  for (let y = 0; y < ny; y++) {
-    const r = y * nx
-    let prev = 0
-    let cur = data[off + r] === bg ? 1 : 0
-    for (let x = 0; x < nx; x++) {
-      const next = x + 1 < nx && data[off + r + x + 1] === bg ? 1 : 0
-      tmp[r + x] = prev | cur | next
-      prev = cur
-      cur = next
-    }
-  }
-  for (let y = 0; y < ny; y++) {
-    const r = y * nx
-    const up = y > 0 ? r - nx : r
-    const down = y + 1 < ny ? r + nx : r
-    for (let x = 0; x < nx; x++) near[r + x] = tmp[up + x] | tmp[r + x] | tmp[down + x]
   }
 }
 
@@ -270,7 +258,7 @@ function backgroundNear(data: PixelArray, bg: number, z: number, nx: number, ny:
  */
 function alongZ(
   out: Float32Array, data: PixelArray, bg: number, plane: number, nz: number, wz: number, sign: number, squared: boolean,
-  c0: number, c1: number, v: Int32Array, fv: Float64Array, zb: Float64Array, tile: Float64Array,
+  c0: number, c1: number, stack: EnvelopeStack, tile: Float64Array,
 ): void {
   for (let t0 = c0; t0 < c1; t0 += TILE_COLUMNS) {
     const bw = Math.min(TILE_COLUMNS, c1 - t0)
@@ -278,7 +266,7 @@ function alongZ(
       const row = t0 + q * plane
       for (let r = 0; r < bw; r++) tile[r * nz + q] = out[row + r]
     }
-    for (let r = 0; r < bw; r++) columnEnvelope(tile, r * nz, nz, wz, v, fv, zb)
+    for (let r = 0; r < bw; r++) columnEnvelope(tile, r * nz, nz, wz, stack)
     for (let q = 0; q < nz; q++) {
       const row = t0 + q * plane
       for (let r = 0; r < bw; r++) {
@@ -300,33 +288,55 @@ function alongZ(
 /** Columns per z-pass tile: TILE_COLUMNS x nz float64 values stay in the L2 cache. */
 const TILE_COLUMNS = 64
 
+/** The parabolas of a lower envelope, and 1 / (2 w d) for the distances d of a line. */
+interface EnvelopeStack {
+  /** apex positions */
+  v: Int32Array
+  /** f values at the apexes */
+  fv: Float64Array
+  /** f(p) + w p^2, the intersection formula's terms */
+  hv: Float64Array
+  /** left ends of the parabolas' ranges */
+  zb: Float64Array
+  recip: Float64Array
+}
+
+/** recip[d] = 1 / (2 w d), d = 1 .. n - 1: the intersections multiply instead of divide. */
+function reciprocals(n: number, w: number): Float64Array {
+  const r = new Float64Array(Math.max(1, n))
+  for (let d = 1; d < n; d++) r[d] = 1 / (2 * w * d)
+  return r
+}
+
 /**
- * One contiguous column c[off .. off + n), in place: c(z) = min_p c(p) + wz (z - p)^2. The
+ * One contiguous column c[off .. off + n), in place: c(z) = min_p c(p) + w (z - p)^2. The
  * parabolas kept on the stack carry their own f values, so results can overwrite the column.
  */
-function columnEnvelope(c: Float64Array, off: number, n: number, wz: number, v: Int32Array, fv: Float64Array, zb: Float64Array): void {
+function columnEnvelope(c: Float64Array, off: number, n: number, w: number, stack: EnvelopeStack): void {
+  const { v, fv, hv, zb, recip } = stack
   let k = -1
   for (let q = 0; q < n; q++) {
     const fq = c[off + q]
     if (fq === Infinity) continue
+    const hq = fq + w * q * q
     if (k < 0) {
       k = 0
       v[0] = q
       fv[0] = fq
+      hv[0] = hq
       zb[0] = -Infinity
       continue
     }
-    const hq = fq + wz * q * q
     let s = 0
     for (;;) {
-      const p = v[k]
-      s = (hq - (fv[k] + wz * p * p)) / (2 * wz * (q - p))
+      s = (hq - hv[k]) * recip[q - v[k]]
       if (s > zb[k]) break
       k--
     }
     k++
     v[k] = q
     fv[k] = fq
+    hv[k] = hq
     zb[k] = s
   }
   if (k < 0) return // all Infinity: left as is
@@ -335,6 +345,6 @@ function columnEnvelope(c: Float64Array, off: number, n: number, wz: number, v: 
   for (let q = 0; q < n; q++) {
     while (zb[j + 1] < q) j++
     const dz = q - v[j]
-    c[off + q] = wz * dz * dz + fv[j]
+    c[off + q] = w * dz * dz + fv[j]
   }
 }
