@@ -12,10 +12,9 @@ import { type DicomAcquisition, readDicomAcquisition } from './dicom-acquisition
 import { toDcm2niixGrid } from './dicom-grid.js'
 import { readDicomSeries, type SeriesGroup } from './dicom-series.js'
 import { needsReslice, resliceStack } from './reslice-stack.js'
-import { readEnhancedFile } from './dicom-enhanced.js'
 import { isPlainUncompressed, readUncompressedSeries } from './uncompressed-series.js'
 import { type EnhancedVolume, stackEnhancedFrames } from './enhanced-volume.js'
-import { isMosaicSeries, stackMosaicSeries } from './mosaic-volume.js'
+import { isMosaicSeries } from './is-mosaic-series.js'
 import { sliceGeometry, type SliceGeometry } from './slice-geometry.js'
 
 export interface DicomVolumeOptions {
@@ -85,9 +84,12 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
   let enhanced: EnhancedVolume | undefined
   if (isMosaicSeries(group.headers)) {
     // Siemens mosaics: one volume per file, de-tiled into slices like enhanced frames.
+    // dcmjs-based readers are loaded only for the series that need them.
+    const { stackMosaicSeries } = await import('./mosaic-volume.js')
     enhanced = await stackMosaicSeries(group.headers, group.seriesInstanceUid)
     warnings.push(...enhanced.warnings)
   } else if (group.headers.some((h) => h.functionalGroups)) {
+    const { readEnhancedFile } = await import('./dicom-enhanced.js')
     const files = []
     for (const h of group.headers) files.push(await readEnhancedFile(h.file))
     enhanced = stackEnhancedFrames(files, group.headers, group.seriesInstanceUid, options.frameKind)
