@@ -113,18 +113,22 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
   }
   const decision = geometry ? decide(geometry, group, seriesDir, options) : { reslice: false, problem: '' }
 
-  const decoded = enhanced?.image ?? (geometry && isPlainUncompressed(group.headers) ? await readUncompressedSeries(group.headers, geometry) : await readDicomSeries(group))
+  const plain = !enhanced && geometry !== null && isPlainUncompressed(group.headers)
+  const keepsDicomOrder = !decision.reslice && layoutWanted === 'dicom' && !decision.problem
+  // Uncompressed slices are read straight into dcm2niix's layout when that is where they go.
+  const readBottomUp = plain && !keepsDicomOrder
+  const decoded = enhanced?.image ?? (plain ? await readUncompressedSeries(group.headers, geometry!, readBottomUp ? 'bottom-up' : 'top-down') : await readDicomSeries(group))
   if (!geometry) {
     return { image: decoded, geometry, acquisition, warnings, correction: { applied: false, reason: 'no header slice geometry (single file)' }, layout: 'as decoded by GDCM (single-slice or multi-frame file: no header slice geometry)' }
   }
-  if (!decision.reslice && layoutWanted === 'dicom' && !decision.problem) {
+  if (keepsDicomOrder) {
     // Nothing to correct: the decoder's volume with the slice axis from the positions.
     return { image: decoded, laterVolumes: enhanced?.laterVolumes, geometry, acquisition, warnings, correction: { applied: false, reason: 'no tilt, uniform spacing: nothing to correct' }, layout: 'DICOM order: i = column, j = row, k ascending along the slice positions' }
   }
 
   let laid
   try {
-    laid = toDcm2niixGrid(decoded, geometry)
+    laid = readBottomUp ? { image: decoded, reversedSlices: false } : toDcm2niixGrid(decoded, geometry)
   } catch (error) {
     throw new BadInputError(`series ${group.seriesInstanceUid}: slice geometry does not match the decoded volume: ${errorMessage(error)}`, { file: seriesDir })
   }
