@@ -73,11 +73,13 @@ const itemTag = 0xfffee000
 const itemDelimiter = 0xfffee00d
 const sequenceDelimiter = 0xfffee0dd
 const undefinedLength = 0xffffffff
-/** Explicit VRs with a 2-byte reserved field and a 4-byte length. */
-const longVrs = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'])
+/** Explicit VRs with a 2-byte reserved field and a 4-byte length (as two ASCII bytes, big end first). */
+const vrCode = (vr: string) => (vr.charCodeAt(0) << 8) | vr.charCodeAt(1)
+const longVrs = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV'].map(vrCode))
+const [vrOB, vrOW, vrUS, vrSS, vrUI] = ['OB', 'OW', 'US', 'SS', 'UI'].map(vrCode)
 
-/** First read; grown (up to the cap) when the header is longer, e.g. Siemens CSA headers. */
-const firstWindow = 16 * 1024
+/** First read (ct-chest-141's Philips headers are 48 KB); grown up to the cap when longer. */
+const firstWindow = 64 * 1024
 const largestWindow = 1024 * 1024
 
 class Unsupported extends Error {}
@@ -122,12 +124,6 @@ function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
   }
   need(132)
   if (bytes[128] !== 0x44 || bytes[129] !== 0x49 || bytes[130] !== 0x43 || bytes[131] !== 0x4d) return undefined
-  const ascii = (at: number, n: number) => {
-    need(at + n)
-    let s = ''
-    for (let i = 0; i < n; i++) s += String.fromCharCode(bytes[at + i])
-    return s
-  }
 
   // File meta information: always Explicit VR Little Endian, group 0002.
   let at = 132
@@ -136,7 +132,7 @@ function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
     need(at + 8)
     if (view.getUint16(at, true) !== 0x0002) break
     const tag = (view.getUint16(at, true) << 16 | view.getUint16(at + 2, true)) >>> 0
-    const vr = ascii(at + 4, 2)
+    const vr = (bytes[at + 4] << 8) | bytes[at + 5]
     let length: number
     if (longVrs.has(vr)) {
       need(at + 12)
@@ -148,7 +144,7 @@ function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
     }
     if (length === undefinedLength) throw new Unsupported()
     need(at + length)
-    if (vr === 'UI') meta.set(tag, textValue(bytes, at, length)[0] ?? '')
+    if (vr === vrUI) meta.set(tag, textValue(bytes, at, length)[0] ?? '')
     at += length
   }
   const transferSyntaxUid = meta.get(0x00020010) ?? ''
@@ -160,10 +156,10 @@ function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
   for (;;) {
     need(at + 8)
     const tag = (view.getUint16(at, true) << 16 | view.getUint16(at + 2, true)) >>> 0
-    let vr = ''
+    let vr = 0
     let length: number
     if (explicit) {
-      vr = ascii(at + 4, 2)
+      vr = (bytes[at + 4] << 8) | bytes[at + 5]
       if (longVrs.has(vr)) {
         need(at + 12)
         length = view.getUint32(at + 8, true)
@@ -178,7 +174,7 @@ function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
     }
     if (tag === pixelDataTag) {
       // Encapsulated (undefined length) pixel data belongs to a compressed syntax, not here.
-      if (length === undefinedLength || (explicit && vr !== 'OW' && vr !== 'OB')) return undefined
+      if (length === undefinedLength || (explicit && vr !== vrOW && vr !== vrOB)) return undefined
       return {
         transferSyntaxUid,
         mediaStorageSopClassUid: meta.get(0x00020002) ?? '',
@@ -208,9 +204,9 @@ function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
       } else {
         if (length !== 2) return undefined
         if (kind === 'padding') {
-          if (explicit && vr !== 'US' && vr !== 'SS') return undefined
-          pixelPaddingVr = explicit ? vr : undefined
-          values.set(keyword, [vr === 'SS' ? view.getInt16(at, true) : view.getUint16(at, true)])
+          if (explicit && vr !== vrUS && vr !== vrSS) return undefined
+          pixelPaddingVr = explicit ? (vr === vrSS ? 'SS' : 'US') : undefined
+          values.set(keyword, [vr === vrSS ? view.getInt16(at, true) : view.getUint16(at, true)])
         } else values.set(keyword, [view.getUint16(at, true)])
       }
     }
@@ -242,7 +238,7 @@ function skipUndefinedLength(view: DataView, start: number, explicit: boolean, n
         continue
       }
     } else if (explicit) {
-      const vr = String.fromCharCode(view.getUint8(at + 4), view.getUint8(at + 5))
+      const vr = (view.getUint8(at + 4) << 8) | view.getUint8(at + 5)
       if (longVrs.has(vr)) {
         need(at + 12)
         length = view.getUint32(at + 8, true)

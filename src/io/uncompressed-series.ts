@@ -66,12 +66,18 @@ export async function readUncompressedSeries(headers: DicomHeader[], geometry: S
   const scratch = inPlace ? undefined : new Uint16Array(plane)
   const raw = inPlace ? new Uint16Array(out.buffer) : scratch!
   const bottomUp = rowOrder === 'bottom-up'
+  // Whole words of two voxels per row (and per slice) allow the two-lane addition below.
+  const words = inPlace && columns % 2 === 0 ? new Int32Array(out.buffer) : undefined
   for (let k = 0; k < ordered.length; k++) {
     const h = ordered[k]
     const { rescaleSlope, rescaleIntercept, pixelDataOffset } = h.pixelFormat!
     const target = inPlace ? k * plane : 0
     readExactly(h.file, new Uint8Array(raw.buffer, raw.byteOffset + target * 2, plane * 2), pixelDataOffset!)
-    convertSlice(raw, target, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
+    if (words && rescaleSlope === 1 && (!signed || format.bitsStored === 16)) {
+      addInPlaceTwoLanes(words, target / 2, columns / 2, rows, format.bitsStored, rescaleIntercept, bottomUp)
+    } else {
+      convertSlice(raw, target, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
+    }
   }
   const spacing = format.pixelSpacing!
   const r = geometry.rowDirection
@@ -104,6 +110,33 @@ function readExactly(file: string, into: Uint8Array, position: number): void {
     }
   } finally {
     closeSync(fd)
+  }
+}
+
+/**
+ * The common case (slope 1, unsigned or full 16-bit stored values, int16 output) two voxels at a
+ * time: each 32-bit word holds two 16-bit lanes; masking to BitsStored and adding the intercept
+ * lane by lane (modulo 2^16, exact because the output range was checked to fit int16) without a
+ * carry crossing lanes: ((x & 0x7fff7fff) + (b & 0x7fff7fff)) ^ ((x ^ b) & 0x80008000).
+ * Rows are swapped top <-> bottom when bottom-up. Twice as fast as voxel by voxel.
+ */
+function addInPlaceTwoLanes(w: Int32Array, from: number, wordsPerRow: number, ny: number, bitsStored: number, intercept: number, bottomUp: boolean): void {
+  const lane = bitsStored >= 16 ? 0xffff : (1 << bitsStored) - 1
+  const mask = (lane << 16) | lane
+  const b16 = intercept & 0xffff
+  const b = (b16 << 16) | b16
+  const bLow = b & 0x7fff7fff
+  const high = 0x80008000 | 0
+  for (let j = 0; j < (ny + 1) >> 1; j++) {
+    const top = from + j * wordsPerRow
+    const bottom = from + (ny - 1 - j) * wordsPerRow
+    const [toTop, toBottom] = bottomUp ? [bottom, top] : [top, bottom]
+    for (let x = 0; x < wordsPerRow; x++) {
+      const t = w[top + x] & mask
+      const u = w[bottom + x] & mask
+      w[toTop + x] = ((t & 0x7fff7fff) + bLow) ^ ((t ^ b) & high)
+      if (top !== bottom) w[toBottom + x] = ((u & 0x7fff7fff) + bLow) ^ ((u ^ b) & high)
+    }
   }
 }
 

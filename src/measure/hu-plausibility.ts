@@ -35,15 +35,8 @@ export function huPlausibility(values: PixelArray, options: HuPlausibilityOption
   const lo = -4000
   const hi = 8000
   const bins = new Float64Array((hi - lo) / binHu)
-  let used = 0
   const stride = Math.max(1, Math.floor(values.length / 4_000_000)) // a sample suffices for a peak
-  for (let i = 0; i < values.length; i += stride) {
-    const v = values[i]
-    if (v === options.paddingValue || !Number.isFinite(v)) continue
-    const b = Math.floor((Math.min(hi - 1, Math.max(lo, v)) - lo) / binHu)
-    bins[b]++
-    used++
-  }
+  const used = fillHistogram(values, stride, options.paddingValue, bins, lo, hi)
   const result: HuPlausibility = { airHu: null, softTissueHu: null, voxelsUsed: used, warnings: [] }
   if (used < minimumVoxels) return result
 
@@ -72,6 +65,23 @@ export function huPlausibility(values: PixelArray, options: HuPlausibilityOption
     }
   }
   return result
+}
+
+/** Count the sampled values into 10 HU bins from lo (clamped to [lo, hi - 1]); returns the count. */
+function fillHistogram(values: PixelArray, stride: number, padding: number | undefined, bins: Float64Array, lo: number, hi: number): number {
+  // One tight loop, options and bounds hoisted: it ran over millions of voxels per CT.
+  const pad = padding ?? NaN
+  const top = hi - 1
+  let used = 0
+  for (let i = 0; i < values.length; i += stride) {
+    const v = values[i]
+    // v - v is NaN for NaN and +-Infinity: those are left out.
+    if (v === pad || v - v !== 0) continue
+    const clamped = v < lo ? lo : v > top ? top : v
+    bins[Math.floor((clamped - lo) / binHu)]++
+    used++
+  }
+  return used
 }
 
 function modeBin(bins: Float64Array, from: number, to: number): number {
