@@ -58,6 +58,11 @@ export async function readUncompressedSeries(headers: DicomHeader[], geometry: S
     lo = Math.min(lo, x)
     hi = Math.max(hi, x)
   }
+  // Every slice's bytes must be in its file before the volume is allocated (a header may lie).
+  for (const h of ordered) {
+    const available = h.pixelData?.availableBytes ?? 0
+    if (available < plane * 2) throw new BadInputError(`pixel data ends after ${available} of ${plane * 2} bytes`, { file: h.file, field: 'PixelData' })
+  }
   const count = plane * ordered.length
   const out: PixelArray = !integral ? new Float32Array(count)
     : lo >= -32768 && hi <= 32767 ? new Int16Array(count)
