@@ -1,11 +1,17 @@
 #!/usr/bin/env node
 // The voxelflow command.
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { createRequire } from 'node:module'
+import type * as Commander from 'commander'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { errorMessage } from '../pipeline/errors.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
 import { formatSummary } from './summary.js'
+
+// commander is CommonJS: required directly, without Node's ESM wrapper around CommonJS (its
+// export detection showed at every start of the command).
+const { Command, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander
+type Command = Commander.Command
 
 type RegisterCommand = (program: Command) => unknown
 

@@ -6,7 +6,7 @@
 import path from 'node:path'
 import { type Image, makeImage, pixelsOf, type PixelArray } from '../image/image.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
-import { huPlausibility } from '../measure/hu-plausibility.js'
+import { HuHistogram, huPlausibility, huPlausibilityOf } from '../measure/hu-plausibility.js'
 import { toStorageType } from '../image/storage-type.js'
 import { type DicomAcquisition, readDicomAcquisition } from './dicom-acquisition.js'
 import { toDcm2niixGrid } from './dicom-grid.js'
@@ -63,14 +63,23 @@ export interface DicomVolume {
 
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits
 
+/** HU histograms sampled slice by slice while an uncompressed series was read, by the image read. */
+const sampledWhileReading = new WeakMap<Image, HuHistogram>()
+
+/** The padding value in output units (HU for CT), when the series declares one. */
+function paddingOutputValue(a: DicomAcquisition): number | undefined {
+  return a.pixelPaddingValue !== undefined ? a.pixelPaddingValue * a.rescaleSlope + a.rescaleIntercept : undefined
+}
+
 export async function readDicomVolume(group: SeriesGroup, options: DicomVolumeOptions = {}): Promise<DicomVolume> {
   const volume = await decodeDicomVolume(group, options)
   volume.image = toStorageType(volume.image)
   if (group.modality === 'CT') {
-    // Plausibility of the Hounsfield units, measured on the decoded values (never changed).
-    const a = volume.acquisition
-    const paddingValue = a.pixelPaddingValue !== undefined ? a.pixelPaddingValue * a.rescaleSlope + a.rescaleIntercept : undefined
-    volume.warnings.push(...huPlausibility(pixelsOf(volume.image), { paddingValue }).warnings)
+    // Plausibility of the Hounsfield units, measured on the decoded values (never changed); the
+    // histogram taken while reading holds for the image only if nothing re-laid it since.
+    const paddingValue = paddingOutputValue(volume.acquisition)
+    const sampled = sampledWhileReading.get(volume.image)
+    volume.warnings.push(...(sampled ? huPlausibilityOf(sampled) : huPlausibility(pixelsOf(volume.image), { paddingValue })).warnings)
   }
   return volume
 }
@@ -117,7 +126,14 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
   const keepsDicomOrder = !decision.reslice && layoutWanted === 'dicom' && !decision.problem
   // Uncompressed slices are read straight into dcm2niix's layout when that is where they go.
   const readBottomUp = plain && !keepsDicomOrder
-  const decoded = enhanced?.image ?? (plain ? await readUncompressedSeries(group.headers, geometry!, readBottomUp ? 'bottom-up' : 'top-down') : await readDicomSeries(group))
+  let decoded: Image
+  if (enhanced) decoded = enhanced.image
+  else if (plain) {
+    // CT: the HU histogram is taken slice by slice as the slices are converted (one pass less).
+    const histogram = group.modality === 'CT' ? new HuHistogram(group.headers[0].rows * group.headers[0].columns * geometry!.files.length, paddingOutputValue(acquisition)) : undefined
+    decoded = await readUncompressedSeries(group.headers, geometry!, readBottomUp ? 'bottom-up' : 'top-down', histogram && ((values, from, to) => histogram.add(values, from, to)))
+    if (histogram) sampledWhileReading.set(decoded, histogram)
+  } else decoded = await readDicomSeries(group)
   if (!geometry) {
     return { image: decoded, geometry, acquisition, warnings, correction: { applied: false, reason: 'no header slice geometry (single file)' }, layout: 'as decoded by GDCM (single-slice or multi-frame file: no header slice geometry)' }
   }

@@ -40,7 +40,13 @@ export type RowOrder = 'top-down' | 'bottom-up'
  * bytes go straight into the output volume; an int16 volume is then rescaled (and its rows
  * reversed) in place, other types through one reused slice buffer.
  */
-export async function readUncompressedSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOrder: RowOrder = 'top-down'): Promise<Image> {
+export async function readUncompressedSeries(
+  headers: DicomHeader[],
+  geometry: SliceGeometry,
+  rowOrder: RowOrder = 'top-down',
+  /** Called with each slice's final values (volume indices from..to), while they are in cache. */
+  onSlice?: (values: PixelArray, from: number, to: number) => void,
+): Promise<Image> {
   const byFile = new Map(headers.map((h) => [h.file, h]))
   const ordered = geometry.files.map((f) => byFile.get(f) as DicomHeader)
   const { rows, columns } = ordered[0]
@@ -83,6 +89,7 @@ export async function readUncompressedSeries(headers: DicomHeader[], geometry: S
     } else {
       convertSlice(raw, target, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
     }
+    onSlice?.(out, k * plane, (k + 1) * plane)
   }
   const spacing = format.pixelSpacing!
   const r = geometry.rowDirection
