@@ -82,6 +82,8 @@ const [vrOB, vrOW, vrUS, vrSS, vrUI] = ['OB', 'OW', 'US', 'SS', 'UI'].map(vrCode
 const firstWindow = 64 * 1024
 const largestWindow = 1024 * 1024
 
+let scratch = Buffer.allocUnsafe(firstWindow)
+
 class Unsupported extends Error {}
 
 /** The file's kept attributes, or undefined when the lean reader does not handle this file. */
@@ -93,7 +95,9 @@ export function readLeanDataset(file: string): LeanDataset | undefined {
     const fileBytes = fstatSync(fd).size
     for (let window = firstWindow; ; window *= 4) {
       const length = Math.min(window, fileBytes)
-      const bytes = Buffer.allocUnsafe(length)
+      // One buffer for every file: the parse keeps no view of it (values are copied out).
+      if (scratch.length < length) scratch = Buffer.allocUnsafe(length)
+      const bytes = scratch
       const got = readSync(fd, bytes, 0, length, 0)
       const result = parseLeanDataset(bytes.subarray(0, got), fileBytes)
       if (result !== 'need-more') return result

@@ -8,7 +8,6 @@ import { endianness } from 'node:os'
 import path from 'node:path'
 import type { Image } from '../image/image.js'
 import { pixelsOf } from '../image/image.js'
-import { gzipInPieces } from './gzip-members.js'
 import { nifti1Header, plainNiftiWritable } from './nifti1-header.js'
 
 export interface WriteNiftiPlainOptions {
@@ -27,6 +26,8 @@ export async function writeNiftiPlain(image: Image, file: string, options: Write
   const data = pixelsOf(image)
   const voxels = new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   if (absolute.toLowerCase().endsWith('.gz')) {
+    // zlib loads only for .nii.gz.
+    const { gzipInPieces } = await import('./gzip-members.js')
     await writeFile(absolute, await gzipInPieces(Buffer.concat([header, voxels]), options.compressionLevel ?? 1))
     return
   }
