@@ -199,6 +199,8 @@ function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
     const wanted = kept.get(tag)
     if (wanted) {
       const [keyword, kind] = wanted
+      // A kept attribute in an unexpected VR (UN, a re-encoded private copy...) is dcmjs's to judge.
+      if (explicit && (kind === 'text' ? longVrs.has(vr) : kind === 'uint16' && vr !== vrUS)) return undefined
       if (kind === 'text') {
         const parts = textValue(bytes, at, length)
         if (numericStrings.has(keyword)) {
