@@ -128,10 +128,17 @@ function fillHistogramInt16(values: Int16Array, first: number, to: number, strid
   return sampled - counts[skip]
 }
 
-/** Each int16 value's bin (`skip` for the padding value). */
+/**
+ * Each int16 value's bin (`skip` for the padding value): value v at v + 32768; below lo the first
+ * bin, from hi the last, each bin between a run of binHu values (filled by runs: it runs once,
+ * before the JIT has warmed up).
+ */
 function int16Bins(padding: number | undefined, skip: number): Uint16Array {
-  const binOf = new Uint16Array(65536)
-  for (let v = -32768; v < 32768; v++) binOf[v + 32768] = v === padding ? skip : Math.floor((Math.min(hi - 1, Math.max(lo, v)) - lo) / binHu)
+  const at = (v: number) => Math.min(65536, Math.max(0, v + 32768))
+  const binOf = new Uint16Array(65536) // below lo: bin 0
+  const last = (hi - lo) / binHu - 1
+  for (let b = 0; b <= last; b++) binOf.fill(b, at(lo + b * binHu), at(b === last ? 32768 : lo + (b + 1) * binHu))
+  if (padding !== undefined && Number.isInteger(padding) && padding >= -32768 && padding < 32768) binOf[padding + 32768] = skip
   return binOf
 }
 

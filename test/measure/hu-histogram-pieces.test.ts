@@ -36,6 +36,20 @@ describe('HuHistogram filled in pieces', () => {
       })
     }
   }
+  it('every int16 value lands in the bin the arithmetic gives, padding values left out', () => {
+    const all = Int16Array.from({ length: 65536 }, (_, i) => i - 32768)
+    for (const padding of [undefined, -2000, -32768, 32767, -4000, 7999]) {
+      const table = new HuHistogram(all.length, padding)
+      table.add(all)
+      const arithmetic = new HuHistogram(all.length, padding)
+      arithmetic.add(Float32Array.from(all))
+      expect(table.used).toBe(padding === undefined ? 65536 : 65535)
+      expect(Array.from(table.bins)).toEqual(Array.from(arithmetic.bins))
+      // Below -4000 HU all in the first bin, from 7990 HU on in the last (10 HU bins).
+      expect(table.bins[0]).toBe(32768 - 4000 + 10 - (padding !== undefined && padding < -3990 ? 1 : 0))
+    }
+  })
+
   it('int16 and float32 of the same integers agree (table and arithmetic paths)', () => {
     expect(huPlausibility(int16, { paddingValue: -2000 })).toEqual(huPlausibility(Float32Array.from(int16), { paddingValue: -2000 }))
   })
