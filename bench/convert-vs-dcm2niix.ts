@@ -71,6 +71,9 @@ export function convertVsDcm2niix(shared: string): Record<string, unknown> {
     if (build.status !== 0) throw new Error(`node bin/build.js failed: ${build.stderr}`)
     const loadBefore = os.loadavg().map((v) => +v.toFixed(2))
     for (let n = 0; n < 7; n++) {
+      // Both start without their previous output (untimed): overwriting a 74 MB file means
+      // truncating it first, which dcm2niix, writing into an emptied folder, never pays.
+      rmSync(path.join(out, 'voxelflow.nii'), { force: true })
       voxelflowMs.push(timed(process.execPath, [path.join(root, 'bin/voxelflow.js'), 'convert', input, path.join(out, 'voxelflow.nii')]))
       rmSync(path.join(out, 'dcm2niix'), { recursive: true, force: true })
       spawnSync('mkdir', ['-p', path.join(out, 'dcm2niix')])
