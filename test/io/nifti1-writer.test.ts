@@ -1,11 +1,11 @@
 // The plain NIfTI-1 writer against itk-wasm's writer (ITK's NiftiImageIO, the reference): the
 // same 352 header bytes for real and synthetic images (axial LAS, feet-first, sagittal,
 // oblique, left-handed, 4-D), and the itk-wasm reader gets the same voxels and grid back.
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { gunzipSync } from 'node:zlib'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { allocatePixels, type ComponentType, type Image, makeImage, pixelsOf } from '../../src/image/image.js'
 import { stackTimeSeries } from '../../src/image/time-series.js'
 import { readNifti, writeNifti } from '../../src/io/nifti.js'
@@ -17,6 +17,7 @@ import { readdirSync } from 'node:fs'
 import { dataPath } from '../support/paths.js'
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vf-nifti1-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 /** Rotation about a unit axis by an angle (Rodrigues), row-major. */
 function rotation(axis: number[], degrees: number): number[] {
