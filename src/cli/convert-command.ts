@@ -13,15 +13,14 @@ import { stackTimeSeries } from '../image/time-series.js'
 import { type DicomHeader, isDicomFile, readDicomHeader } from '../io/dicom-header.js'
 import { inventoryDicom } from '../io/dicom-series.js'
 import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
-import { writeNifti } from '../io/nifti.js'
 import { readDicomVolume, type SliceCorrection } from '../io/dicom-volume.js'
+import { writeNiftiPlain } from '../io/write-nifti-plain.js'
 import { summarizeSliceGeometry } from '../io/slice-geometry.js'
 import { BadInputError, errorMessage, renameBadInput } from '../pipeline/errors.js'
 import { isArchivePath } from '../io/archive.js'
 import { withUnpackedArchive } from '../io/with-unpacked-archive.js'
 import { dropDuplicateInstances } from '../io/dicom-series-checks.js'
-import { type Limits, defaultLimits } from '../pipeline/config.js'
-import { loadConfigFile } from './load-config.js'
+import type { Limits } from '../pipeline/config.js'
 
 export interface ConvertFlags {
   series?: string
@@ -102,7 +101,8 @@ export async function runConvertCommand(input: string, output: string, flags: Co
   const started = performance.now()
   if (!/\.nii(\.gz)?$/i.test(output)) throw new BadInputError('output must end in .nii or .nii.gz', { file: output })
   if (isArchivePath(input)) {
-    const limits = flags.limits ?? (flags.config ? (await loadConfigFile(flags.config)).limits : defaultLimits)
+    // Settings (zod) load only for archives: they are all convert takes from them.
+    const limits = flags.limits ?? (flags.config ? (await (await import('./load-config.js')).loadConfigFile(flags.config)).limits : (await import('../pipeline/config.js')).defaultLimits)
     return withUnpackedArchive(input, limits, (folder) => convertFolder(folder, output, flags, write, started, input))
   }
   return convertFolder(input, output, flags, write, started)
@@ -147,7 +147,7 @@ async function convertFolder(input: string, output: string, flags: ConvertFlags,
   // repetition time in seconds as the time step (pixdim[4]).
   const timePoints = [image, ...(volume.laterVolumes ?? [])]
   const timeStep = acquisition.repetitionTime && acquisition.repetitionTime > 0 ? acquisition.repetitionTime / 1000 : 1
-  await writeNifti(timePoints.length > 1 ? stackTimeSeries(timePoints, timeStep) : image, output)
+  await writeNiftiPlain(timePoints.length > 1 ? stackTimeSeries(timePoints, timeStep) : image, output)
 
   const chosenSummary = found.find((s) => s.status === 'chosen') as SeriesSummary
   const sidecar: ConvertSidecar = {

@@ -1,24 +1,40 @@
 #!/usr/bin/env node
 // The voxelflow command.
-import { Command, InvalidArgumentError, Option } from 'commander'
+import { createRequire } from 'node:module'
+import type * as Commander from 'commander'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { errorMessage } from '../pipeline/errors.js'
-import { loadConfigFile as loadConfig } from './load-config.js'
 import { exitCodeFor, exitCodes } from './exit-codes.js'
-import { terminalProgress } from './progress.js'
 import { formatSummary } from './summary.js'
-import { registerMetricsCommand } from './metrics-command.js'
-import { registerFilterCommand } from './filter-command.js'
-import { registerConvertCommand } from './convert-command.js'
-import { registerStatsCommand } from './stats-command.js'
-import { registerReportsCommand } from './reports-command.js'
-import { registerReprocessCommand } from './reprocess-command.js'
-import { registerInvokeCommand } from './invoke-command.js'
-import { registerRegisterCommand } from './register-command.js'
-import { registerAugmentCommand } from './augment-command.js'
-import { registerSeg2NiiCommand } from './seg2nii-command.js'
-import { registerSr2JsonCommand } from './sr2json-command.js'
+
+// commander is CommonJS: required directly, without Node's ESM wrapper around CommonJS (its
+// export detection showed at every start of the command).
+const { Command, InvalidArgumentError, Option } = createRequire(import.meta.url)('commander') as typeof Commander
+type Command = Commander.Command
+
+type RegisterCommand = (program: Command) => unknown
+
+/**
+ * Every command defined in its own module, in help order. Only the module of the command being
+ * run is loaded (all of them for help or an unknown command): each drags in its own libraries
+ * (itk-wasm, dcmjs, zod, the AWS SDK...), and loading them all cost every command ~0.5 s.
+ */
+const commandModules: Array<[name: string, load: () => Promise<RegisterCommand>]> = [
+  ['convert', async () => (await import('./convert-command.js')).registerConvertCommand],
+  ['metrics', async () => (await import('./metrics-command.js')).registerMetricsCommand],
+  ['filter', async () => (await import('./filter-command.js')).registerFilterCommand],
+  ['stats', async () => (await import('./stats-command.js')).registerStatsCommand],
+  ['reports', async () => (await import('./reports-command.js')).registerReportsCommand],
+  ['reprocess', async () => (await import('./reprocess-command.js')).registerReprocessCommand],
+  ['invoke', async () => (await import('./invoke-command.js')).registerInvokeCommand],
+  ['register', async () => (await import('./register-command.js')).registerRegisterCommand],
+  ['augment', async () => (await import('./augment-command.js')).registerAugmentCommand],
+  ['seg2nii', async () => (await import('./seg2nii-command.js')).registerSeg2NiiCommand],
+  ['sr2json', async () => (await import('./sr2json-command.js')).registerSr2JsonCommand],
+]
+/** Commands defined in this file. */
+const inlineCommands = new Set(['run', 'sample', 'demo'])
 
 const integer = (name: string) => (value: string) => {
   const n = Number(value)
@@ -53,6 +69,8 @@ interface RunFlags {
 }
 
 async function run(input: string, flags: RunFlags): Promise<number> {
+  const { loadConfigFile: loadConfig } = await import('./load-config.js')
+  const { terminalProgress } = await import('./progress.js')
   let config = await loadConfig(flags.config)
   if (flags.chunkSlices) config = { ...config, chunks: { ...config.chunks, slices: flags.chunkSlices } }
   if (flags.series) config = { ...config, dicom: { ...config.dicom, series_instance_uid: flags.series } }
@@ -86,7 +104,17 @@ async function demo(flags: { dir: string; out: string; workers?: number }): Prom
   return run(sampleDir, { out: flags.out, workers: flags.workers })
 }
 
-export function buildProgram(): Command {
+function commandsToLoad(argv?: string[]): typeof commandModules {
+  const named = argv?.slice(2).find((arg) => !arg.startsWith('-'))
+  if (named && inlineCommands.has(named)) return []
+  const one = commandModules.filter(([name]) => name === named)
+  // Help, no command or an unknown one: all of them, so help and suggestions list every command.
+  return one.length ? one : commandModules
+}
+
+/** The voxelflow program; given argv, only the command it names is loaded (see commandModules). */
+export async function buildProgram(argv?: string[]): Promise<Command> {
+  const registrations = await Promise.all(commandsToLoad(argv).map(([, load]) => load()))
   const program = new Command('voxelflow')
     .description('CT and MR scans -> analysis-ready NIfTI volumes, label maps, JSON reports and QC pictures')
     .showHelpAfterError()
@@ -124,17 +152,7 @@ export function buildProgram(): Command {
       const written = await writeSample(dir, flags)
       console.log(`wrote ${written.cases.length} case(s) to ${path.resolve(dir)}: ${written.cases.map((c) => c.caseId).join(', ')}`)
     })
-  registerConvertCommand(program)
-  registerMetricsCommand(program)
-  registerFilterCommand(program)
-  registerStatsCommand(program)
-  registerReportsCommand(program)
-  registerReprocessCommand(program)
-  registerInvokeCommand(program)
-  registerRegisterCommand(program)
-  registerAugmentCommand(program)
-  registerSeg2NiiCommand(program)
-  registerSr2JsonCommand(program)
+  for (const register of registrations) register(program)
   program
     .command('demo', { hidden: true })
     .description('generate the sample when absent and run the pipeline on it (npm start)')
@@ -149,7 +167,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   try {
-    await buildProgram().parseAsync(argv)
+    await (await buildProgram(argv)).parseAsync(argv)
   } catch (error) {
     console.error(`voxelflow: ${errorMessage(error)}`)
     process.exitCode = exitCodeFor(error)

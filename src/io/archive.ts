@@ -5,8 +5,6 @@ import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { Limits } from '../pipeline/config.js'
 import { BadInputError } from '../pipeline/errors.js'
-import { extractTar } from './extract-tar.js'
-import { extractZip } from './extract-zip.js'
 
 const archivePattern = /\.(zip|tar|tar\.gz|tgz)$/i
 
@@ -27,7 +25,11 @@ export async function extractArchive(file: string, destination: string, limits: 
   await fs.mkdir(path.dirname(destination), { recursive: true })
   await fs.mkdir(destination)
   const root = path.resolve(destination)
-  const files = /\.zip$/i.test(file) ? await extractZip(file, root, limits, name) : await extractTar(file, root, limits, name)
+  // The unpackers (yauzl, tar-stream) load only when an archive comes: callers asking
+  // isArchivePath of a folder should not pay for them.
+  const files = /\.zip$/i.test(file)
+    ? await (await import('./extract-zip.js')).extractZip(file, root, limits, name)
+    : await (await import('./extract-tar.js')).extractTar(file, root, limits, name)
   if (!files.length) throw new BadInputError('the archive holds no files', { file: name })
   return files
 }

@@ -1,7 +1,8 @@
 // Acquisition attributes of one DICOM file that the series header reader does not keep:
 // rescale, slice thickness, spacing between slices, gantry tilt, patient position, scanner.
-// Read with dcmjs up to the pixel data; no patient identifiers are returned.
-import { readNaturalizedHeader } from './dcmjs-parser.js'
+// Read with the lean reader when it understands the file, else with dcmjs up to the pixel data;
+// no patient identifiers are returned.
+import { readLeanDataset } from './lean-dicom-parse.js'
 
 export interface DicomAcquisition {
   rescaleSlope: number
@@ -25,7 +26,18 @@ export interface DicomAcquisition {
 }
 
 export async function readDicomAcquisition(file: string): Promise<DicomAcquisition> {
-  const { dataset: d, meta } = await readNaturalizedHeader(file)
+  const lean = readLeanDataset(file)
+  if (lean) {
+    // Same shape as dcmjs's naturalized dataset for the attributes used below.
+    const d = Object.fromEntries(lean.values)
+    return acquisitionOf(d, { TransferSyntaxUID: lean.transferSyntaxUid })
+  }
+  const { readNaturalizedHeader } = await import('./dcmjs-parser.js')
+  const { dataset, meta } = await readNaturalizedHeader(file)
+  return acquisitionOf(dataset, meta)
+}
+
+function acquisitionOf(d: Record<string, unknown>, meta: Record<string, unknown>): DicomAcquisition {
   return {
     rescaleSlope: num(d.RescaleSlope) ?? 1,
     rescaleIntercept: num(d.RescaleIntercept) ?? 0,

@@ -1,9 +1,9 @@
-// The few header fields voxelflow needs to classify and group DICOM files, read with dcmjs
-// up to (not including) the pixel data.
-import { readNaturalizedHeader } from './dcmjs-parser.js'
-import { firstFramePlane, hasFunctionalGroups } from './dicom-enhanced.js'
-import { type PixelDataExtent, pixelDataExtent } from './pixel-data-extent.js'
-import { promises as fs } from 'node:fs'
+// The few header fields voxelflow needs to classify and group DICOM files, read up to (not
+// including) the pixel data.
+import { closeSync, openSync, readSync } from 'node:fs'
+import { leanDicomHeader } from './lean-dicom-header.js'
+import { readLeanDataset } from './lean-dicom-parse.js'
+import type { PixelDataExtent } from './pixel-data-extent.js'
 
 
 export interface DicomHeader {
@@ -60,40 +60,26 @@ export function hasDicomPreamble(bytes: Uint8Array): boolean {
 }
 
 export async function isDicomFile(file: string): Promise<boolean> {
-  const handle = await fs.open(file, 'r')
+  // Synchronous: 132 bytes of each of hundreds of files; thread-pool round trips cost more.
+  const fd = openSync(file, 'r')
   try {
     const probe = new Uint8Array(132)
-    const { bytesRead } = await handle.read(probe, 0, 132, 0)
+    const bytesRead = readSync(fd, probe, 0, 132, 0)
     return bytesRead === 132 && hasDicomPreamble(probe)
   } finally {
-    await handle.close()
+    closeSync(fd)
   }
 }
 
+/**
+ * The header of one DICOM file: the lean reader for the common uncompressed single-frame file,
+ * dcmjs (loaded only then) for everything else.
+ */
 export async function readDicomHeader(file: string): Promise<DicomHeader> {
-  const { dataset, meta, bytes } = await readNaturalizedHeader(file)
-  const firstFrame = firstFramePlane(dataset)
-  const extent = pixelDataExtent(bytes)
-  return {
-    file,
-    // Some writers leave (0008,0016) empty and only fill the file meta's class (ct-abdomen-dicom).
-    sopClassUid: text(dataset.SOPClassUID) || text(meta.MediaStorageSOPClassUID),
-    sopInstanceUid: text(dataset.SOPInstanceUID) || text(meta.MediaStorageSOPInstanceUID),
-    modality: text(dataset.Modality),
-    seriesInstanceUid: text(dataset.SeriesInstanceUID),
-    seriesDescription: text(dataset.SeriesDescription),
-    frameOfReferenceUid: text(dataset.FrameOfReferenceUID),
-    imageType: list(dataset.ImageType).map(String),
-    rows: Number(dataset.Rows ?? 0),
-    columns: Number(dataset.Columns ?? 0),
-    imageOrientationPatient: numbers(dataset.ImageOrientationPatient) ?? firstFrame.iop,
-    imagePositionPatient: numbers(dataset.ImagePositionPatient) ?? firstFrame.ipp,
-    pixelSpacing: numbers(dataset.PixelSpacing),
-    numberOfFrames: Number(dataset.NumberOfFrames ?? 1) || 1,
-    functionalGroups: hasFunctionalGroups(dataset),
-    pixelFormat: pixelFormatOf(dataset, meta, extent && bytes.length - extent.availableBytes),
-    pixelData: extent,
-  }
+  const lean = readLeanDataset(file)
+  if (lean) return leanDicomHeader(file, lean)
+  const { readDicomHeaderWithDcmjs } = await import('./dcmjs-dicom-header.js')
+  return readDicomHeaderWithDcmjs(file)
 }
 
 export function isSegmentation(header: DicomHeader): boolean {
@@ -112,34 +98,4 @@ export function pixelDataProblem(header: DicomHeader): string | undefined {
 
 export function isStructuredReport(header: DicomHeader): boolean {
   return header.sopClassUid.startsWith(sopClasses.structuredReportPrefix) || header.modality === 'SR'
-}
-
-function pixelFormatOf(dataset: Record<string, unknown>, meta: Record<string, unknown>, pixelDataOffset: number | undefined): PixelFormat {
-  return {
-    transferSyntaxUid: text(meta.TransferSyntaxUID),
-    bitsAllocated: Number(text(dataset.BitsAllocated) || 0),
-    bitsStored: Number(text(dataset.BitsStored) || 0),
-    pixelRepresentation: Number(text(dataset.PixelRepresentation) || 0),
-    samplesPerPixel: Number(text(dataset.SamplesPerPixel) || 1),
-    photometricInterpretation: text(dataset.PhotometricInterpretation),
-    pixelSpacing: numbers(dataset.PixelSpacing),
-    rescaleSlope: numbers(dataset.RescaleSlope)?.[0] ?? 1,
-    rescaleIntercept: numbers(dataset.RescaleIntercept)?.[0] ?? 0,
-    pixelDataOffset,
-  }
-}
-
-function text(value: unknown): string {
-  if (Array.isArray(value)) return value.length ? String(value[0]) : ''
-  return value === undefined || value === null ? '' : String(value)
-}
-
-function list(value: unknown): unknown[] {
-  if (Array.isArray(value)) return value
-  return value === undefined || value === null || value === '' ? [] : [value]
-}
-
-function numbers(value: unknown): number[] | undefined {
-  const values = list(value).map(Number)
-  return values.length && values.every(Number.isFinite) ? values : undefined
 }

@@ -1,7 +1,6 @@
 // Finding the image series in a set of DICOM files and reading it as one volume.
 // Pixel decoding, slice ordering by position and rescale are ITK/GDCM's (itk-wasm);
 // the grouping and the choice of the primary series are ours.
-import { readImageDicomFileSeriesNode } from '@itk-wasm/dicom'
 import path from 'node:path'
 import type { Image } from '../image/image.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
@@ -84,6 +83,8 @@ const gdcmDecodes = new Set([
 export async function readDicomSeries(group: SeriesGroup): Promise<Image> {
   const files = group.headers.map((h) => path.resolve(h.file))
   try {
+    // Loaded on demand: GDCM's module is heavy, and uncompressed series never need it.
+    const { readImageDicomFileSeriesNode } = await import('@itk-wasm/dicom')
     const { outputImage, sortedFilenames } = await readImageDicomFileSeriesNode({ inputImages: files, singleSortedSeries: false })
     const byFile = new Map(group.headers.map((h) => [path.resolve(h.file), h]))
     const stacked = (sortedFilenames as string[]).map((f) => byFile.get(path.resolve(f)))

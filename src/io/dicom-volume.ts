@@ -6,16 +6,15 @@
 import path from 'node:path'
 import { type Image, makeImage, pixelsOf, type PixelArray } from '../image/image.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
-import { huPlausibility } from '../measure/hu-plausibility.js'
+import { HuHistogram, huPlausibility, huPlausibilityOf } from '../measure/hu-plausibility.js'
 import { toStorageType } from '../image/storage-type.js'
 import { type DicomAcquisition, readDicomAcquisition } from './dicom-acquisition.js'
 import { toDcm2niixGrid } from './dicom-grid.js'
 import { readDicomSeries, type SeriesGroup } from './dicom-series.js'
 import { needsReslice, resliceStack } from './reslice-stack.js'
-import { readEnhancedFile } from './dicom-enhanced.js'
 import { isPlainUncompressed, readUncompressedSeries } from './uncompressed-series.js'
 import { type EnhancedVolume, stackEnhancedFrames } from './enhanced-volume.js'
-import { isMosaicSeries, stackMosaicSeries } from './mosaic-volume.js'
+import { isMosaicSeries } from './is-mosaic-series.js'
 import { sliceGeometry, type SliceGeometry } from './slice-geometry.js'
 
 export interface DicomVolumeOptions {
@@ -64,14 +63,23 @@ export interface DicomVolume {
 
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits
 
+/** HU histograms sampled slice by slice while an uncompressed series was read, by the image read. */
+const sampledWhileReading = new WeakMap<Image, HuHistogram>()
+
+/** The padding value in output units (HU for CT), when the series declares one. */
+function paddingOutputValue(a: DicomAcquisition): number | undefined {
+  return a.pixelPaddingValue !== undefined ? a.pixelPaddingValue * a.rescaleSlope + a.rescaleIntercept : undefined
+}
+
 export async function readDicomVolume(group: SeriesGroup, options: DicomVolumeOptions = {}): Promise<DicomVolume> {
   const volume = await decodeDicomVolume(group, options)
   volume.image = toStorageType(volume.image)
   if (group.modality === 'CT') {
-    // Plausibility of the Hounsfield units, measured on the decoded values (never changed).
-    const a = volume.acquisition
-    const paddingValue = a.pixelPaddingValue !== undefined ? a.pixelPaddingValue * a.rescaleSlope + a.rescaleIntercept : undefined
-    volume.warnings.push(...huPlausibility(pixelsOf(volume.image), { paddingValue }).warnings)
+    // Plausibility of the Hounsfield units, measured on the decoded values (never changed); the
+    // histogram taken while reading holds for the image only if nothing re-laid it since.
+    const paddingValue = paddingOutputValue(volume.acquisition)
+    const sampled = sampledWhileReading.get(volume.image)
+    volume.warnings.push(...(sampled ? huPlausibilityOf(sampled) : huPlausibility(pixelsOf(volume.image), { paddingValue })).warnings)
   }
   return volume
 }
@@ -85,9 +93,12 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
   let enhanced: EnhancedVolume | undefined
   if (isMosaicSeries(group.headers)) {
     // Siemens mosaics: one volume per file, de-tiled into slices like enhanced frames.
+    // dcmjs-based readers are loaded only for the series that need them.
+    const { stackMosaicSeries } = await import('./mosaic-volume.js')
     enhanced = await stackMosaicSeries(group.headers, group.seriesInstanceUid)
     warnings.push(...enhanced.warnings)
   } else if (group.headers.some((h) => h.functionalGroups)) {
+    const { readEnhancedFile } = await import('./dicom-enhanced.js')
     const files = []
     for (const h of group.headers) files.push(await readEnhancedFile(h.file))
     enhanced = stackEnhancedFrames(files, group.headers, group.seriesInstanceUid, options.frameKind)
@@ -111,18 +122,29 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
   }
   const decision = geometry ? decide(geometry, group, seriesDir, options) : { reslice: false, problem: '' }
 
-  const decoded = enhanced?.image ?? (geometry && isPlainUncompressed(group.headers) ? await readUncompressedSeries(group.headers, geometry) : await readDicomSeries(group))
+  const plain = !enhanced && geometry !== null && isPlainUncompressed(group.headers)
+  const keepsDicomOrder = !decision.reslice && layoutWanted === 'dicom' && !decision.problem
+  // Uncompressed slices are read straight into dcm2niix's layout when that is where they go.
+  const readBottomUp = plain && !keepsDicomOrder
+  let decoded: Image
+  if (enhanced) decoded = enhanced.image
+  else if (plain) {
+    // CT: the HU histogram is taken slice by slice as the slices are converted (one pass less).
+    const histogram = group.modality === 'CT' ? new HuHistogram(group.headers[0].rows * group.headers[0].columns * geometry!.files.length, paddingOutputValue(acquisition)) : undefined
+    decoded = await readUncompressedSeries(group.headers, geometry!, readBottomUp ? 'bottom-up' : 'top-down', histogram && ((values, from, to) => histogram.add(values, from, to)))
+    if (histogram) sampledWhileReading.set(decoded, histogram)
+  } else decoded = await readDicomSeries(group)
   if (!geometry) {
     return { image: decoded, geometry, acquisition, warnings, correction: { applied: false, reason: 'no header slice geometry (single file)' }, layout: 'as decoded by GDCM (single-slice or multi-frame file: no header slice geometry)' }
   }
-  if (!decision.reslice && layoutWanted === 'dicom' && !decision.problem) {
+  if (keepsDicomOrder) {
     // Nothing to correct: the decoder's volume with the slice axis from the positions.
     return { image: decoded, laterVolumes: enhanced?.laterVolumes, geometry, acquisition, warnings, correction: { applied: false, reason: 'no tilt, uniform spacing: nothing to correct' }, layout: 'DICOM order: i = column, j = row, k ascending along the slice positions' }
   }
 
   let laid
   try {
-    laid = toDcm2niixGrid(decoded, geometry)
+    laid = readBottomUp ? { image: decoded, reversedSlices: false } : toDcm2niixGrid(decoded, geometry)
   } catch (error) {
     throw new BadInputError(`series ${group.seriesInstanceUid}: slice geometry does not match the decoded volume: ${errorMessage(error)}`, { file: seriesDir })
   }

@@ -44,9 +44,7 @@ export interface MosaicFile {
 }
 
 /** True when the series' files are mosaics. */
-export function isMosaicSeries(headers: DicomHeader[]): boolean {
-  return headers.length > 0 && headers[0].imageType.some((t) => t.toUpperCase() === 'MOSAIC')
-}
+export { isMosaicSeries } from './is-mosaic-series.js'
 
 export async function readMosaicFile(file: string): Promise<MosaicFile> {
   const bytes = await readFile(file)

@@ -5,7 +5,7 @@
 // on ct-chest-141. Anything else (compressed, big endian, colour, MONOCHROME1, multi-frame) is
 // left to GDCM. The volume is in DICOM order (i = column, j = row, k ascending along the normal,
 // origin at the first slice), as readDicomSeries returns it.
-import { open } from 'node:fs/promises'
+import { closeSync, openSync, readSync } from 'node:fs'
 import { type Image, makeImage, type PixelArray } from '../image/image.js'
 import { BadInputError } from '../pipeline/errors.js'
 import type { DicomHeader } from './dicom-header.js'
@@ -28,15 +28,31 @@ export function isPlainUncompressed(headers: DicomHeader[]): boolean {
   })
 }
 
-/** Read the slices in `geometry.files` order (ascending along the normal). */
-export async function readUncompressedSeries(headers: DicomHeader[], geometry: SliceGeometry): Promise<Image> {
+/**
+ * Row order of the volume read: 'top-down' keeps DICOM rows (j = row); 'bottom-up' is
+ * dcm2niix's layout (j = Rows - 1 - row, origin at the first slice's last row, direction
+ * [row, -column, normal]), the same image toDcm2niixGrid makes of a top-down read.
+ */
+export type RowOrder = 'top-down' | 'bottom-up'
+
+/**
+ * Read the slices in `geometry.files` order (ascending along the normal). Each slice's pixel
+ * bytes go straight into the output volume; an int16 volume is then rescaled (and its rows
+ * reversed) in place, other types through one reused slice buffer.
+ */
+export async function readUncompressedSeries(
+  headers: DicomHeader[],
+  geometry: SliceGeometry,
+  rowOrder: RowOrder = 'top-down',
+  /** Called with each slice's final values (volume indices from..to), while they are in cache. */
+  onSlice?: (values: PixelArray, from: number, to: number) => void,
+): Promise<Image> {
   const byFile = new Map(headers.map((h) => [h.file, h]))
   const ordered = geometry.files.map((f) => byFile.get(f) as DicomHeader)
   const { rows, columns } = ordered[0]
   const format = ordered[0].pixelFormat!
   const plane = rows * columns
   const signed = format.pixelRepresentation === 1
-  const shift = 32 - format.bitsStored
   const integral = ordered.every((h) => Number.isInteger(h.pixelFormat!.rescaleSlope) && Number.isInteger(h.pixelFormat!.rescaleIntercept))
   // Output type from the stored range the header allows, before allocating.
   const storedMin = signed ? -(2 ** (format.bitsStored - 1)) : 0
@@ -48,39 +64,127 @@ export async function readUncompressedSeries(headers: DicomHeader[], geometry: S
     lo = Math.min(lo, x)
     hi = Math.max(hi, x)
   }
-  const out: PixelArray = !integral ? new Float32Array(plane * ordered.length)
-    : lo >= -32768 && hi <= 32767 ? new Int16Array(plane * ordered.length)
-    : new Int32Array(plane * ordered.length)
-  const buffer = Buffer.alloc(plane * 2)
+  // Every slice's bytes must be in its file before the volume is allocated (a header may lie).
+  for (const h of ordered) {
+    const available = h.pixelData?.availableBytes ?? 0
+    if (available < plane * 2) throw new BadInputError(`pixel data ends after ${available} of ${plane * 2} bytes`, { file: h.file, field: 'PixelData' })
+  }
+  const count = plane * ordered.length
+  const out: PixelArray = !integral ? new Float32Array(count)
+    : lo >= -32768 && hi <= 32767 ? new Int16Array(count)
+    : new Int32Array(count)
+  const inPlace = out instanceof Int16Array
+  const scratch = inPlace ? undefined : new Uint16Array(plane)
+  const raw = inPlace ? new Uint16Array(out.buffer) : scratch!
+  const bottomUp = rowOrder === 'bottom-up'
+  // Whole words of two voxels per row (and per slice) allow the two-lane addition below.
+  const words = inPlace && columns % 2 === 0 ? new Int32Array(out.buffer) : undefined
   for (let k = 0; k < ordered.length; k++) {
     const h = ordered[k]
-    const { rescaleSlope: m, rescaleIntercept: b, pixelDataOffset } = h.pixelFormat!
-    const handle = await open(h.file, 'r')
-    try {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, pixelDataOffset)
-      if (bytesRead < buffer.length) throw new BadInputError(`pixel data ends after ${bytesRead} of ${buffer.length} bytes`, { file: h.file, field: 'PixelData' })
-    } finally {
-      await handle.close()
+    const { rescaleSlope, rescaleIntercept, pixelDataOffset } = h.pixelFormat!
+    const target = inPlace ? k * plane : 0
+    readExactly(h.file, new Uint8Array(raw.buffer, raw.byteOffset + target * 2, plane * 2), pixelDataOffset!)
+    if (words && rescaleSlope === 1 && (!signed || format.bitsStored === 16)) {
+      addInPlaceTwoLanes(words, target / 2, columns / 2, rows, format.bitsStored, rescaleIntercept, bottomUp)
+    } else {
+      convertSlice(raw, target, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
     }
-    const base = k * plane
-    for (let p = 0; p < plane; p++) {
-      const raw = buffer[2 * p] | (buffer[2 * p + 1] << 8)
-      // Bits above BitsStored are not part of the value (sign-extend or mask them).
-      const stored = signed ? (raw << shift) >> shift : (raw << shift) >>> shift
-      out[base + p] = stored * m + b
-    }
+    onSlice?.(out, k * plane, (k + 1) * plane)
   }
   const spacing = format.pixelSpacing!
   const r = geometry.rowDirection
   const c = geometry.columnDirection
   const n = geometry.normal
+  const first = geometry.firstPosition
+  // Bottom-up: the first voxel is the first slice's last row, and j runs against the columns' direction.
+  const origin = bottomUp ? [0, 1, 2].map((a) => first[a] + (rows - 1) * spacing[0] * c[a]) : [...first]
+  const s = bottomUp ? -1 : 1
   return makeImage(
     {
       size: [columns, rows, ordered.length],
       spacing: [spacing[1], spacing[0], geometry.spacing.medianMm],
-      origin: [...geometry.firstPosition],
-      direction: [r[0], c[0], n[0], r[1], c[1], n[1], r[2], c[2], n[2]],
+      origin,
+      direction: [r[0], s * c[0], n[0], r[1], s * c[1], n[1], r[2], s * c[2], n[2]],
     },
     out,
   )
+}
+
+function readExactly(file: string, into: Uint8Array, position: number): void {
+  // Synchronous: one large read per file, straight into the volume; no thread-pool hops.
+  const fd = openSync(file, 'r')
+  try {
+    let done = 0
+    while (done < into.length) {
+      const n = readSync(fd, into, done, into.length - done, position + done)
+      if (n === 0) throw new BadInputError(`pixel data ends after ${done} of ${into.length} bytes`, { file, field: 'PixelData' })
+      done += n
+    }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * The common case (slope 1, unsigned or full 16-bit stored values, int16 output) two voxels at a
+ * time: each 32-bit word holds two 16-bit lanes; masking to BitsStored and adding the intercept
+ * lane by lane (modulo 2^16, exact because the output range was checked to fit int16) without a
+ * carry crossing lanes: ((x & 0x7fff7fff) + (b & 0x7fff7fff)) ^ ((x ^ b) & 0x80008000).
+ * Rows are swapped top <-> bottom when bottom-up. Twice as fast as voxel by voxel.
+ */
+function addInPlaceTwoLanes(w: Int32Array, from: number, wordsPerRow: number, ny: number, bitsStored: number, intercept: number, bottomUp: boolean): void {
+  const lane = bitsStored >= 16 ? 0xffff : (1 << bitsStored) - 1
+  const mask = (lane << 16) | lane
+  const b16 = intercept & 0xffff
+  const b = (b16 << 16) | b16
+  const bLow = b & 0x7fff7fff
+  const high = 0x80008000 | 0
+  for (let j = 0; j < (ny + 1) >> 1; j++) {
+    const top = from + j * wordsPerRow
+    const bottom = from + (ny - 1 - j) * wordsPerRow
+    const [toTop, toBottom] = bottomUp ? [bottom, top] : [top, bottom]
+    for (let x = 0; x < wordsPerRow; x++) {
+      const t = w[top + x] & mask
+      const u = w[bottom + x] & mask
+      w[toTop + x] = ((t & 0x7fff7fff) + bLow) ^ ((t ^ b) & high)
+      if (top !== bottom) w[toBottom + x] = ((u & 0x7fff7fff) + bLow) ^ ((u ^ b) & high)
+    }
+  }
+}
+
+interface SliceCoding {
+  bitsStored: number
+  signed: boolean
+  slope: number
+  intercept: number
+  bottomUp: boolean
+}
+
+/**
+ * Stored 16-bit values raw[from ...] (little endian, as this platform's Uint16Array) -> rescaled
+ * values out[to ...], rows reversed when bottom-up. raw and out may share memory at the same
+ * element offset (int16 output): each row pair is read before either row is written.
+ */
+function convertSlice(raw: Uint16Array, from: number, out: PixelArray, to: number, nx: number, ny: number, c: SliceCoding): void {
+  // Bits above BitsStored are not part of the value (sign-extend or mask them).
+  const shift = 32 - c.bitsStored
+  const { slope: m, intercept: b, signed } = c
+  const value = (v: number) => (signed ? (v << shift) >> shift : (v << shift) >>> shift) * m + b
+  const identity = c.bitsStored === 16 && signed && m === 1 && b === 0 && out instanceof Int16Array && from === to
+  for (let j = 0; j < (ny + 1) >> 1; j++) {
+    const top = j * nx
+    const bottom = (ny - 1 - j) * nx
+    const [toTop, toBottom] = c.bottomUp ? [to + bottom, to + top] : [to + top, to + bottom]
+    if (identity && !c.bottomUp) continue
+    if (top === bottom) {
+      for (let x = 0; x < nx; x++) out[toTop + x] = value(raw[from + top + x])
+      continue
+    }
+    for (let x = 0; x < nx; x++) {
+      const a = raw[from + top + x]
+      const z = raw[from + bottom + x]
+      out[toTop + x] = value(a)
+      out[toBottom + x] = value(z)
+    }
+  }
 }

@@ -28,22 +28,46 @@ export interface HuPlausibilityOptions {
 const binHu = 10
 const minimumVoxels = 1000
 
+// Histogram in 10 HU bins over a range wide enough for any plausible miscalibration.
+const lo = -4000
+const hi = 8000
+
+/**
+ * The sampled histogram huPlausibility judges: every stride-th voxel of the volume (a sample
+ * suffices for a peak), filled in one go or piece by piece (slices as a reader converts them,
+ * while they are still in cache) with the same result.
+ */
+export class HuHistogram {
+  readonly bins = new Float64Array((hi - lo) / binHu)
+  readonly stride: number
+  used = 0
+  private binOfInt16?: Uint16Array
+
+  constructor(readonly length: number, readonly paddingValue?: number) {
+    this.stride = Math.max(1, Math.floor(length / 4_000_000))
+  }
+
+  /** Count the sampled voxels among values[from, to) (indices of the whole volume). */
+  add(values: PixelArray, from = 0, to = values.length): void {
+    const first = Math.ceil(from / this.stride) * this.stride
+    if (values instanceof Int16Array) {
+      this.binOfInt16 ??= int16Bins(this.paddingValue, this.bins.length)
+      this.used += fillHistogramInt16(values, first, to, this.stride, this.binOfInt16, this.bins)
+    } else this.used += fillHistogram(values, first, to, this.stride, this.paddingValue, this.bins)
+  }
+}
+
 export function huPlausibility(values: PixelArray, options: HuPlausibilityOptions = {}): HuPlausibility {
+  const histogram = new HuHistogram(values.length, options.paddingValue)
+  histogram.add(values)
+  return huPlausibilityOf(histogram, options)
+}
+
+/** The check on a histogram already filled (its padding value is the one it was made with). */
+export function huPlausibilityOf(histogram: HuHistogram, options: HuPlausibilityOptions = {}): HuPlausibility {
   const airTolerance = options.airToleranceHu ?? 100
   const tissueTolerance = options.softTissueToleranceHu ?? 150
-  // Histogram in 10 HU bins over a range wide enough for any plausible miscalibration.
-  const lo = -4000
-  const hi = 8000
-  const bins = new Float64Array((hi - lo) / binHu)
-  let used = 0
-  const stride = Math.max(1, Math.floor(values.length / 4_000_000)) // a sample suffices for a peak
-  for (let i = 0; i < values.length; i += stride) {
-    const v = values[i]
-    if (v === options.paddingValue || !Number.isFinite(v)) continue
-    const b = Math.floor((Math.min(hi - 1, Math.max(lo, v)) - lo) / binHu)
-    bins[b]++
-    used++
-  }
+  const { bins, used } = histogram
   const result: HuPlausibility = { airHu: null, softTissueHu: null, voxelsUsed: used, warnings: [] }
   if (used < minimumVoxels) return result
 
@@ -72,6 +96,50 @@ export function huPlausibility(values: PixelArray, options: HuPlausibilityOption
     }
   }
   return result
+}
+
+/** Count values[first], values[first + stride], ... below `to` into 10 HU bins from lo (clamped to [lo, hi - 1]); returns the count. */
+function fillHistogram(values: PixelArray, first: number, to: number, stride: number, padding: number | undefined, bins: Float64Array): number {
+  // One tight loop, options and bounds hoisted: it ran over millions of voxels per CT.
+  const pad = padding ?? NaN
+  const top = hi - 1
+  let used = 0
+  for (let i = first; i < to; i += stride) {
+    const v = values[i]
+    // v - v is NaN for NaN and +-Infinity: those are left out.
+    if (v === pad || v - v !== 0) continue
+    const clamped = v < lo ? lo : v > top ? top : v
+    bins[Math.floor((clamped - lo) / binHu)]++
+    used++
+  }
+  return used
+}
+
+/**
+ * The same count for int16 volumes (CT as convert reads it) through a table of each value's bin
+ * (the padding value's entry says "skip"): no division or branch per voxel.
+ */
+function fillHistogramInt16(values: Int16Array, first: number, to: number, stride: number, binOf: Uint16Array, bins: Float64Array): number {
+  const skip = bins.length
+  const counts = new Int32Array(bins.length + 1)
+  let sampled = 0
+  for (let i = first; i < to; i += stride, sampled++) counts[binOf[values[i] + 32768]]++
+  for (let b = 0; b < bins.length; b++) bins[b] += counts[b]
+  return sampled - counts[skip]
+}
+
+/**
+ * Each int16 value's bin (`skip` for the padding value): value v at v + 32768; below lo the first
+ * bin, from hi the last, each bin between a run of binHu values (filled by runs: it runs once,
+ * before the JIT has warmed up).
+ */
+function int16Bins(padding: number | undefined, skip: number): Uint16Array {
+  const at = (v: number) => Math.min(65536, Math.max(0, v + 32768))
+  const binOf = new Uint16Array(65536) // below lo: bin 0
+  const last = (hi - lo) / binHu - 1
+  for (let b = 0; b <= last; b++) binOf.fill(b, at(lo + b * binHu), at(b === last ? 32768 : lo + (b + 1) * binHu))
+  if (padding !== undefined && Number.isInteger(padding) && padding >= -32768 && padding < 32768) binOf[padding + 32768] = skip
+  return binOf
 }
 
 function modeBin(bins: Float64Array, from: number, to: number): number {

@@ -32,7 +32,7 @@ describe('series found and chosen', () => {
     const log = console.log
     console.log = (...args: unknown[]) => void printed.push(args.join(' '))
     try {
-      await buildProgram().parseAsync(['node', 'voxelflow', 'run', input, '--out', tmp(), '--series', siemens.series_instance_uid, '--json', '--workers', '0'])
+      await (await buildProgram()).parseAsync(['node', 'voxelflow', 'run', input, '--out', tmp(), '--series', siemens.series_instance_uid, '--json', '--workers', '0'])
     } finally {
       console.log = log
     }

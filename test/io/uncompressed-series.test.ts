@@ -9,6 +9,7 @@ import { readDicomHeader } from '../../src/io/dicom-header.js'
 import { choosePrimarySeries, inventoryDicom, readDicomSeries } from '../../src/io/dicom-series.js'
 import { sliceGeometry } from '../../src/io/slice-geometry.js'
 import { isPlainUncompressed, readUncompressedSeries } from '../../src/io/uncompressed-series.js'
+import { toDcm2niixGrid } from '../../src/io/dicom-grid.js'
 import { dataPath } from '../support/paths.js'
 
 describe('readUncompressedSeries', () => {
@@ -35,6 +36,23 @@ describe('readUncompressedSeries', () => {
       }
       expect(mismatches).toBe(0)
       for (let i = 0; i < 3; i++) expect(ours.origin[i]).toBeCloseTo(geometry.firstPosition[i], 9)
+    })
+  }
+
+  for (const folder of ['ct-liver-ffs', 'ct-head-tilt-ge'] as const) {
+    it(`${folder}: read bottom-up equals the top-down read laid on the dcm2niix grid`, async () => {
+      const dir = dataPath(folder)
+      const headers = await Promise.all(readdirSync(dir).sort().map((f) => readDicomHeader(path.join(dir, f))))
+      const group = choosePrimarySeries(inventoryDicom(headers), dir)
+      const geometry = sliceGeometry(group.headers)
+      const direct = await readUncompressedSeries(group.headers, geometry, 'bottom-up')
+      const { image: laid } = toDcm2niixGrid(await readUncompressedSeries(group.headers, geometry), geometry)
+      expect([...direct.size]).toEqual([...laid.size])
+      expect([...direct.spacing]).toEqual([...laid.spacing])
+      for (let i = 0; i < 3; i++) expect(direct.origin[i]).toBeCloseTo(laid.origin[i], 9)
+      expect(Array.from(direct.direction as ArrayLike<number>)).toEqual(Array.from(laid.direction as ArrayLike<number>))
+      expect(pixelsOf(direct).constructor).toBe(pixelsOf(laid).constructor)
+      expect(Buffer.compare(Buffer.from(pixelsOf(direct).buffer), Buffer.from(pixelsOf(laid).buffer))).toBe(0)
     })
   }
 
