@@ -4,7 +4,7 @@
 // Otherwise: the whole image resampled here and cut into output slabs with their halos.
 import type { Slab } from '../chunks/plan-slabs.js'
 import { resample, type ResampleOptions } from '../filters/resample.js'
-import { canResampleInSlabs, resampleSlab, resampleSource, slabResamplePlan, sourceSlicesFor } from '../filters/resample-slab.js'
+import { canResampleInSlabs, resampleSlab, resampleSource, resampleSourceOnThreads, slabResamplePlan, sourceSlicesFor } from '../filters/resample-slab.js'
 import { type Grid, type Image, gridOf } from '../image/image.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { putJson } from './object-io.js'
@@ -21,7 +21,7 @@ export async function putChunkInputs(
   if (canResampleInSlabs(gridOf(image), outputGrid)) {
     const plan = slabResamplePlan(gridOf(image), outputGrid, options)
     await putJson(work, workKeys.resamplePlan(run), plan)
-    const source = resampleSource(image, plan)
+    const source = await resampleSourceOnThreads(image, plan)
     for (const slab of slabs) {
       const [z0, z1] = sourceSlicesFor(plan, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter)
       const key = workKeys.chunkSource(run, slab.index)
