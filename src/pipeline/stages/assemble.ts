@@ -38,20 +38,19 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
   const plan = new Map(input.prepared.chunks.map((c) => [c.index, c]))
 
   return withScratch(context, async (scratch) => {
-    const imageSlabs = []
-    const labelSlabs: { k0: number; pixels: PixelArray }[] = []
-    const partials: LabelPartials[] = []
-    for (const result of results) {
+    // every chunk's objects read at once: the reads overlap instead of queueing behind each other
+    const read = await Promise.all(results.map(async (result) => {
       const chunk = plan.get(result.index)
       if (!chunk) throw new Error(`chunk ${result.index} is not in the plan`)
       const depth = chunk.k1 - chunk.k0
+      const [image, labels, partial] = await Promise.all([getWorkImage(work, result.imageKey), getWorkImage(work, result.labelsKey), getJson<LabelPartials>(work, result.partialsKey)])
       // A chunk image read back from its input still carries the halo slices.
-      const image = await getWorkImage(work, result.imageKey)
       const haloBefore = image.size[2] === depth ? 0 : chunk.haloBefore
-      imageSlabs.push({ k0: chunk.k0, pixels: pixelsOf(cropSlices(image, haloBefore, depth)) })
-      labelSlabs.push({ k0: chunk.k0, pixels: pixelsOf(await getWorkImage(work, result.labelsKey)) })
-      partials.push(await getJson<LabelPartials>(work, result.partialsKey))
-    }
+      return { image: { k0: chunk.k0, pixels: pixelsOf(cropSlices(image, haloBefore, depth)) }, labels: { k0: chunk.k0, pixels: pixelsOf(labels) }, partial }
+    }))
+    const imageSlabs = read.map((r) => r.image)
+    const labelSlabs: { k0: number; pixels: PixelArray }[] = read.map((r) => r.labels)
+    const partials: LabelPartials[] = read.map((r) => r.partial)
     if (results.some((r) => r.componentsKey)) {
       // segmentation.min_component_ml: merge the chunks' components across slab borders
       const summaries = await Promise.all(results.map((r) => getJson<ComponentSummary>(work, r.componentsKey!)))
