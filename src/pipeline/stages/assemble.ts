@@ -77,11 +77,6 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
       : shapePartials(labels, image, { includeBackground: false })
     await putJson(work, shapeKey, shape)
 
-    const window = reduced.hasIntensity
-      ? qcWindowForLabelledMean(image, facts.input.modality, () => labelledMeanFromPartials(reduced))
-      : qcWindow(image, facts.input.modality, labels)
-    const png = renderQcPng({ image, labels, window, labelNames: facts.labelNames, labelSummary: labelSummaryFromPartials(reduced) })
-    await output.put(outputKeys.qc(run), png, 'image/png')
     // The chunks compressed their slices already (output-parts.ts); a volume without every
     // part (merged components relabel here) is compressed here, on libuv's thread pool.
     const putVolume = async (key: string, volume: Image, parts: (string | undefined)[]) => {
@@ -89,10 +84,18 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
       if (!header) return putImage(output, key, volume, scratch, level)
       await putVolumeFromParts(output, key, header, await getAll(work, parts as string[]), level)
     }
-    await Promise.all([
+    // started before the QC picture: the parts are read and written while it is drawn
+    const volumes = Promise.all([
       putVolume(outputKeys.image(run), image, results.map((r) => r.outputParts?.image)),
       putVolume(outputKeys.labels(run), labels, results.map((r) => (r.componentsKey ? undefined : r.outputParts?.labels))),
     ])
+    volumes.catch(() => {}) // awaited below
+    const window = reduced.hasIntensity
+      ? qcWindowForLabelledMean(image, facts.input.modality, () => labelledMeanFromPartials(reduced))
+      : qcWindow(image, facts.input.modality, labels)
+    const png = renderQcPng({ image, labels, window, labelNames: facts.labelNames, labelSummary: labelSummaryFromPartials(reduced) })
+    await output.put(outputKeys.qc(run), png, 'image/png')
+    await volumes
     return {
       image: { bucket: run.outputBucket, key: outputKeys.image(run) },
       labels: { bucket: run.outputBucket, key: outputKeys.labels(run) },
