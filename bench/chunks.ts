@@ -25,7 +25,12 @@
 // BENCH_BASELINE=<path of another checkout> runs that tree's whole_2_cores and chunked too,
 // alternating with this tree's runs (same machine load), for before/after numbers.
 // BENCH_REPEAT=<n> (default 2): runs of each kind, the best wall time kept (noise on a shared
-// machine only ever adds time).
+// machine only ever adds time). BENCH_CASE=ct-chest-141|generated-512x512x600: one case only;
+// BENCH_NO_MODEL=1: without the Lambda model.
+// Each run records wall, CPU (user + system), peak RSS, CPU per thread (/proc, thread-usage.ts:
+// busy_threads = threads busy >= 20% of the wall time, average_cores_in_use = CPU / wall) and,
+// for runs with chunks, when each worker ran which chunk (worker_busy: its share of the chunk
+// phase, and the time before the first chunk and after the last).
 import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
