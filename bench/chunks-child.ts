@@ -29,7 +29,9 @@ if (mode === 'run') {
   const [input, out, settings, workers] = args
   const summary = await runLocal({ input, out, config: parseConfig(JSON.parse(settings)), workers: Number(workers) })
   const report = summary.cases[0].report
-  console.log(JSON.stringify({ ms_in_process: summary.ms, cpu_ms: cpuMs(), peak_rss_mb: peakRssMb(), status: report.status, chunks: report.chunks, stage_ms: report.timings_ms, output_size: report.output_grid?.size_voxels }))
+  // chunkTimeline: absent when the child runs an older tree (bench/chunks.ts BENCH_BASELINE)
+  const timeline = (summary as { chunkTimeline?: unknown }).chunkTimeline
+  console.log(JSON.stringify({ ms_in_process: summary.ms, cpu_ms: cpuMs(), peak_rss_mb: peakRssMb(), status: report.status, chunks: report.chunks, stage_ms: report.timings_ms, output_size: report.output_grid?.size_voxels, chunk_timeline: timeline }))
 } else if (mode === 'prepare') {
   const [input, workDir, settings, parallelism] = args
   const [c] = await discoverCases(input)

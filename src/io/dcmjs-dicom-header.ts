@@ -9,7 +9,9 @@ import { pixelDataExtent } from './pixel-data-extent.js'
 export async function readDicomHeaderWithDcmjs(file: string): Promise<DicomHeader> {
   const { dataset, meta, bytes } = await readNaturalizedHeader(file)
   const firstFrame = firstFramePlane(dataset)
-  const extent = pixelDataExtent(bytes)
+  const frames = Number(dataset.NumberOfFrames ?? 1) || 1
+  const promised = Number(dataset.Rows ?? 0) * Number(dataset.Columns ?? 0) * frames * (Number(dataset.SamplesPerPixel ?? 1) || 1) * (Number(dataset.BitsAllocated ?? 0) / 8)
+  const extent = pixelDataExtent(bytes, Number.isInteger(promised) && promised > 0 ? promised : undefined)
   return {
     file,
     // Some writers leave (0008,0016) empty and only fill the file meta's class (ct-abdomen-dicom).

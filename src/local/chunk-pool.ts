@@ -24,6 +24,14 @@ export const chunkWorkerInterrupted = 'ChunkWorkerInterrupted'
 
 export type ChunkMessageBody = Record<string, unknown> & { taskToken: string }
 
+/** When a worker ran a chunk (Date.now() ms), to see whether every worker was kept busy. */
+export interface ChunkSpan {
+  worker: number
+  chunk: number
+  startMs: number
+  endMs: number
+}
+
 export interface ChunkPoolOptions {
   buckets: BucketFolders
   /** Worker threads; 0 runs chunks on the main thread. Default: one per core. */
@@ -42,6 +50,10 @@ export class ChunkPool {
   private readonly all = new Set<Worker>()
   /** The message each busy worker is running. */
   private readonly running = new Map<Worker, ChunkMessageBody>()
+  private readonly workerIds = new Map<Worker, number>()
+  private readonly startedAt = new Map<Worker, number>()
+  /** Every chunk run on a worker thread, in the order they finished. */
+  readonly timeline: ChunkSpan[] = []
   private readonly queue: ChunkMessageBody[] = []
   private readonly inline?: (body: string) => Promise<void>
   private closing = false
@@ -86,7 +98,9 @@ export class ChunkPool {
     const worker = isTypeScript
       ? new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script.href)}) })`, { eval: true, workerData })
       : new Worker(script, { workerData })
+    this.workerIds.set(worker, this.workerIds.size)
     worker.on('message', (answer: Answer) => {
+      this.recordSpan(worker)
       if (answer.ok) void this.tokens.callbacks.succeed(answer.taskToken, answer.output)
       else void this.tokens.callbacks.fail(answer.taskToken, answer.error ?? 'Error', answer.cause ?? 'chunk failed')
       this.running.delete(worker)
@@ -117,11 +131,18 @@ export class ChunkPool {
     return this.tokens.callbacks.fail(message.taskToken, chunkWorkerInterrupted, `chunk ${chunk ?? '?'}: ${why}`)
   }
 
+  private recordSpan(worker: Worker) {
+    const chunk = (this.running.get(worker)?.chunk as { index?: number } | undefined)?.index
+    const startMs = this.startedAt.get(worker)
+    if (chunk !== undefined && startMs !== undefined) this.timeline.push({ worker: this.workerIds.get(worker)!, chunk, startMs, endMs: Date.now() })
+  }
+
   private dispatch() {
     while (this.idle.length && this.queue.length) {
       const worker = this.idle.pop()!
       const message = this.queue.shift()!
       this.running.set(worker, message)
+      this.startedAt.set(worker, Date.now())
       worker.postMessage(JSON.stringify(message))
       if (this.options.interrupt?.(message)) void worker.terminate()
     }

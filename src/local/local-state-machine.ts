@@ -53,7 +53,10 @@ export interface ExecutionRecord {
 }
 
 export class LocalStateMachine implements ExecutionStarter {
-  private readonly machine = new StateMachine(JSON.parse(localDefinitionJson()))
+  // Not validated at every run: asl-validator compiles its JSON schemas with ajv, ~1 s of each
+  // CLI run spent checking a definition that is fixed at build time; it is validated once in
+  // test/local/local-definition-valid.test.ts (and by Step Functions at deploy).
+  private readonly machine = new StateMachine(JSON.parse(localDefinitionJson()), { validationOptions: { noValidate: true } })
   private readonly executions = new Map<string, ExecutionRecord>()
 
   constructor(

@@ -9,7 +9,7 @@ import { BadInputError } from '../pipeline/errors.js'
 import { type Report, reportSchema } from '../pipeline/report-schema.js'
 import type { CaseObject } from '../pipeline/state.js'
 import { outputKeys } from '../pipeline/work-keys.js'
-import { ChunkPool, type ChunkPoolOptions } from './chunk-pool.js'
+import { ChunkPool, type ChunkPoolOptions, type ChunkSpan } from './chunk-pool.js'
 import { type LocalCase, discoverCases } from './discover-cases.js'
 import { type BucketFolders, folderStores } from './folder-stores.js'
 import { type EventLog, LocalStateMachine } from './local-state-machine.js'
@@ -53,6 +53,8 @@ export interface LocalCaseResult {
 export interface LocalRunSummary {
   cases: LocalCaseResult[]
   ms: number
+  /** Chunks per worker thread, ms since the run started (benchmarks: were the workers busy?). */
+  chunkTimeline: ChunkSpan[]
 }
 
 const workBucket = 'work'
@@ -120,7 +122,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
     await pool.close()
     if (!options.keepWork) await fs.rm(workDir, { recursive: true, force: true })
   }
-  return { cases: results, ms: Date.now() - started }
+  const chunkTimeline = pool.timeline.map((s) => ({ ...s, startMs: s.startMs - started, endMs: s.endMs - started }))
+  return { cases: results, ms: Date.now() - started, chunkTimeline }
 }
 
 function bucketNamer(buckets: BucketFolders) {

@@ -4,7 +4,7 @@
 // Otherwise: the whole image resampled here and cut into output slabs with their halos.
 import type { Slab } from '../chunks/plan-slabs.js'
 import { resample, type ResampleOptions } from '../filters/resample.js'
-import { canResampleInSlabs, resampleSlab, resampleSource, slabResamplePlan, sourceSlicesFor } from '../filters/resample-slab.js'
+import { canResampleInSlabs, resampleSlab, resampleSource, resampleSourceOnThreads, slabResamplePlan, sourceSlicesFor } from '../filters/resample-slab.js'
 import { type Grid, type Image, gridOf } from '../image/image.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { putJson } from './object-io.js'
@@ -21,22 +21,42 @@ export async function putChunkInputs(
   if (canResampleInSlabs(gridOf(image), outputGrid)) {
     const plan = slabResamplePlan(gridOf(image), outputGrid, options)
     await putJson(work, workKeys.resamplePlan(run), plan)
-    const source = resampleSource(image, plan)
+    const source = await resampleSourceOnThreads(image, plan)
+    const writes = new WriteWindow()
     for (const slab of slabs) {
       const [z0, z1] = sourceSlicesFor(plan, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter)
       const key = workKeys.chunkSource(run, slab.index)
-      await putWorkImage(work, key, source, z0, z1)
+      await writes.add(putWorkImage(work, key, source, z0, z1))
       inputs.push({ imageKey: workKeys.chunkImage(run, slab.index), source: { key, z0, z1 } })
     }
+    await writes.drain()
     return inputs
   }
   const resampled = resample(image, outputGrid, options)
+  const writes = new WriteWindow()
   for (const slab of slabs) {
     const imageKey = workKeys.chunkInputImage(run, slab.index)
-    await putWorkImage(work, imageKey, resampled, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter)
+    await writes.add(putWorkImage(work, imageKey, resampled, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter))
     inputs.push({ imageKey })
   }
+  await writes.drain()
   return inputs
+}
+
+/**
+ * Slab writes in flight, at most two: the next slab's bytes are laid out while the previous one
+ * is written on libuv's pool, with one extra slab in memory, not all of them.
+ */
+class WriteWindow {
+  private readonly pending: Promise<void>[] = []
+  async add(write: Promise<void>): Promise<void> {
+    write.catch(() => {}) // observed here so a failure waits for its await below, not a crash
+    this.pending.push(write)
+    if (this.pending.length >= 2) await this.pending.shift()
+  }
+  async drain(): Promise<void> {
+    await Promise.all(this.pending.splice(0))
+  }
 }
 
 /** The whole resampled image exactly as the chunks together produce it (for global fits). */

@@ -41,20 +41,19 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
   const plan = new Map(input.prepared.chunks.map((c) => [c.index, c]))
 
   return withScratch(context, async (scratch) => {
-    const imageSlabs = []
-    const labelSlabs: { k0: number; pixels: PixelArray }[] = []
-    const partials: LabelPartials[] = []
-    for (const result of results) {
+    // every chunk's objects read at once: the reads overlap instead of queueing behind each other
+    const read = await Promise.all(results.map(async (result) => {
       const chunk = plan.get(result.index)
       if (!chunk) throw new Error(`chunk ${result.index} is not in the plan`)
       const depth = chunk.k1 - chunk.k0
+      const [image, labels, partial] = await Promise.all([getWorkImage(work, result.imageKey), getWorkImage(work, result.labelsKey), getJson<LabelPartials>(work, result.partialsKey)])
       // A chunk image read back from its input still carries the halo slices.
-      const image = await getWorkImage(work, result.imageKey)
       const haloBefore = image.size[2] === depth ? 0 : chunk.haloBefore
-      imageSlabs.push({ k0: chunk.k0, pixels: pixelsOf(cropSlices(image, haloBefore, depth)) })
-      labelSlabs.push({ k0: chunk.k0, pixels: pixelsOf(await getWorkImage(work, result.labelsKey)) })
-      partials.push(await getJson<LabelPartials>(work, result.partialsKey))
-    }
+      return { image: { k0: chunk.k0, pixels: pixelsOf(cropSlices(image, haloBefore, depth)) }, labels: { k0: chunk.k0, pixels: pixelsOf(labels) }, partial }
+    }))
+    const imageSlabs = read.map((r) => r.image)
+    const labelSlabs: { k0: number; pixels: PixelArray }[] = read.map((r) => r.labels)
+    const partials: LabelPartials[] = read.map((r) => r.partial)
     if (results.some((r) => r.componentsKey)) {
       // segmentation.min_component_ml: merge the chunks' components across slab borders
       const summaries = await Promise.all(results.map((r) => getJson<ComponentSummary>(work, r.componentsKey!)))
@@ -81,11 +80,6 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
       : shapePartials(labels, image, { includeBackground: false })
     await putJson(work, shapeKey, shape)
 
-    const window = reduced.hasIntensity
-      ? qcWindowForLabelledMean(image, facts.input.modality, () => labelledMeanFromPartials(reduced))
-      : qcWindow(image, facts.input.modality, labels)
-    const png = renderQcPng({ image, labels, window, labelNames: facts.labelNames, labelSummary: labelSummaryFromPartials(reduced) })
-    await output.put(outputKeys.qc(run), png, 'image/png')
     // The chunks compressed their slices already (output-parts.ts); a volume without every
     // part (merged components relabel here) is compressed here, on libuv's thread pool.
     const putVolume = async (key: string, volume: Image, parts: (string | undefined)[]) => {
@@ -93,10 +87,18 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
       if (!header) return putImage(output, key, volume, scratch, level)
       await putVolumeFromParts(output, key, header, await getAll(work, parts as string[]), level)
     }
-    await Promise.all([
+    // started before the QC picture: the parts are read and written while it is drawn
+    const volumes = Promise.all([
       putVolume(outputKeys.image(run), image, results.map((r) => r.outputParts?.image)),
       putVolume(outputKeys.labels(run), labels, results.map((r) => (r.componentsKey ? undefined : r.outputParts?.labels))),
     ])
+    volumes.catch(() => {}) // awaited below
+    const window = reduced.hasIntensity
+      ? qcWindowForLabelledMean(image, facts.input.modality, () => labelledMeanFromPartials(reduced))
+      : qcWindow(image, facts.input.modality, labels)
+    const png = renderQcPng({ image, labels, window, labelNames: facts.labelNames, labelSummary: labelSummaryFromPartials(reduced) })
+    await output.put(outputKeys.qc(run), png, 'image/png')
+    await volumes
     await assembleDerivedImages(results.map((r) => r.index), facts.outputGrid, manifest.config, run, work, output, scratch)
     await augmentCase(image, labels, input.case.caseId, manifest.config, run, work, output, scratch)
     await registerCaseMoving(image, facts.moving, manifest.config, run, work, output, scratch)

@@ -20,6 +20,7 @@ import { placeLandmarks } from '../../measure/place-landmarks.js'
 import { sha256OfFile } from '../sha256-file.js'
 import { planDerivedImages } from '../derived-images-stage.js'
 import { type MovingImageFacts, stageMovingImage } from '../registration-stage.js'
+import { mapLimited } from '../map-limited.js'
 import { valueRange } from '../../image/value-range.js'
 
 /** What prepare learned that later stages and the report need (stored as facts.json). */
@@ -51,16 +52,15 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
   const work = context.stores(run.workBucket)
 
   return withScratch(context, async (scratch) => {
-    const files = []
-    const sha256: string[] = []
-    for (const [n, object] of manifest.objects.entries()) {
+    const downloaded = await mapLimited(manifest.objects, 8, async (object, n) => {
       const file = path.join(scratch, 'in', String(n).padStart(5, '0'), path.basename(object.key))
       await fs.mkdir(path.dirname(file), { recursive: true })
       await context.stores(object.bucket).download(object.key, file)
       // Provenance: hash the local copy (one streamed read of scratch, no second download).
-      sha256.push(await sha256OfFile(file))
-      files.push({ file, key: object.key, role: object.role })
-    }
+      return { file, key: object.key, role: object.role, sha256: await sha256OfFile(file) }
+    })
+    const files = downloaded.map(({ file, key, role }) => ({ file, key, role }))
+    const sha256 = downloaded.map((d) => d.sha256)
     const loaded = await loadCase(files, { dicom: config.dicom, limits: config.limits })
     const moving = await stageMovingImage(files, config, run, work)
     loaded.warnings.push(...moving.warnings)
