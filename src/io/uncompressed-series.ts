@@ -10,6 +10,7 @@ import { BadInputError } from '../pipeline/errors.js'
 import type { DicomHeader } from './dicom-header.js'
 import type { SliceGeometry } from './slice-geometry.js'
 import { readRangesAhead } from './read-ranges-ahead.js'
+import { rescaleRowsKernel } from './rescale-rows-simd.js'
 
 /** Slices read ahead while earlier ones are converted (a few: they should still be in cache when converted). */
 const ahead = 3
@@ -80,23 +81,39 @@ export async function readUncompressedSeries(
     : lo >= -32768 && hi <= 32767 ? new Int16Array(count)
     : new Int32Array(count)
   const inPlace = out instanceof Int16Array
-  // int16: each slice is read straight into its place in the volume; other types through a ring
-  // of slice buffers, one more than the reads in flight (a slice being converted is never overwritten).
-  const ring = inPlace ? undefined : new Uint16Array(plane * (ahead + 1))
-  const raw = inPlace ? new Uint16Array(out.buffer) : ring!
-  const rawStart = (k: number) => (inPlace ? k * plane : (k % (ahead + 1)) * plane)
   const bottomUp = rowOrder === 'bottom-up'
+  // The common case, exact as lane-wise 16-bit arithmetic: int16 output, slope 1, unsigned or
+  // full 16-bit stored values. With WebAssembly SIMD (rows a multiple of 16 bytes) slices are
+  // read into a ring in the kernel's memory and converted band by band into the volume.
+  const laneWise = inPlace && (!signed || format.bitsStored === 16) && ordered.every((h) => h.pixelFormat!.rescaleSlope === 1)
+  const slots = ahead + 1
+  const kernel = laneWise && (columns * 2) % 16 === 0 ? rescaleRowsKernel(plane * 2 * (slots + 1)) : undefined
+  // Without the kernel, int16 slices are read straight into their place in the volume; other
+  // types go through a ring of slice buffers, one more than the reads in flight (a slice being
+  // converted is never overwritten).
+  const raw = kernel ? new Uint16Array(kernel.buffer, 0, plane * slots) : inPlace ? new Uint16Array(out.buffer) : new Uint16Array(plane * slots)
+  const rawStart = (k: number) => (inPlace && !kernel ? k * plane : (k % slots) * plane)
   // Whole words of two voxels per row (and per slice) allow the two-lane addition below.
-  const words = inPlace && columns % 2 === 0 ? new Int32Array(out.buffer) : undefined
+  const words = !kernel && laneWise && columns % 2 === 0 ? new Int32Array(out.buffer) : undefined
   const ranges = ordered.map((h, k) => ({
     file: h.file,
     position: h.pixelFormat!.pixelDataOffset!,
     into: new Uint8Array(raw.buffer, raw.byteOffset + rawStart(k) * 2, plane * 2),
   }))
+  const laneMask = format.bitsStored >= 16 ? 0xffff : (1 << format.bitsStored) - 1
   await readRangesAhead(ranges, (k) => {
     const { rescaleSlope, rescaleIntercept } = ordered[k].pixelFormat!
     const from = rawStart(k)
-    if (words && rescaleSlope === 1 && (!signed || format.bitsStored === 16)) {
+    if (kernel) {
+      const stagedAt = slots * plane * 2
+      const staged = new Int16Array(kernel.buffer, stagedAt, plane)
+      for (let d = 0; d < rows; d += 2 * pairsPerBand) {
+        const end = Math.min(rows, d + 2 * pairsPerBand)
+        kernel.convertRows(from * 2, stagedAt, columns * 2, d, end, rows, bottomUp, laneMask, rescaleIntercept)
+        out.set(staged.subarray(d * columns, end * columns), k * plane + d * columns)
+        onSlice?.(out, k * plane + d * columns, k * plane + end * columns)
+      }
+    } else if (words) {
       // Bands of row pairs, each handed to onSlice while it is still in the first-level cache.
       const pairs = (rows + 1) >> 1
       for (let j = 0; j < pairs; j += pairsPerBand) {

@@ -21,18 +21,25 @@ const folder = mkdtempSync(path.join(os.tmpdir(), 'vf-uncompressed-pieces-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
 
 const rows = 37
-const columns = 40
 const slices = 11
-/** 12-bit stored value of voxel (column i, row j, slice k): distinct, spread over 0..4095. */
-const stored = (i: number, j: number, k: number) => (i * 97 + j * 1013 + k * 389) % 4096
 
-function writeSeries(name: string, slope: string, intercept: string): string {
+interface Coding {
+  bitsStored: 12 | 16
+  signed: boolean
+  slope: string
+  intercept: string
+}
+
+/** Stored value of voxel (column i, row j, slice k): spread over 12 bits, or around 0 when signed 16-bit. */
+const stored = (c: Coding, i: number, j: number, k: number) => (i * 97 + j * 1013 + k * 389) % 4096 - (c.signed ? 2048 : 0)
+
+function writeSeries(name: string, c: Coding, columns: number): string {
   const prefix = path.join(folder, name)
   const seriesUid = `1.2.826.0.1.3680043.9.7433.3.${name.length}`
   for (let k = 0; k < slices; k++) {
     const pixels = new Uint16Array(rows * columns)
-    // Bits above BitsStored set on purpose: they are not part of the value.
-    for (let j = 0; j < rows; j++) for (let i = 0; i < columns; i++) pixels[j * columns + i] = stored(i, j, k) | 0xf000
+    // Bits above BitsStored set on purpose (12-bit): they are not part of the value.
+    for (let j = 0; j < rows; j++) for (let i = 0; i < columns; i++) pixels[j * columns + i] = (stored(c, i, j, k) & 0xffff) | (c.bitsStored === 12 ? 0xf000 : 0)
     const bytes = encodeDicomFile([
       { tag: 0x00080008, vr: 'CS', value: 'ORIGINAL\\PRIMARY\\AXIAL' },
       { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.2' },
@@ -49,11 +56,11 @@ function writeSeries(name: string, slope: string, intercept: string): string {
       { tag: 0x00280011, vr: 'US', value: [columns] },
       { tag: 0x00280030, vr: 'DS', value: '0.5\\0.5' },
       { tag: 0x00280100, vr: 'US', value: [16] },
-      { tag: 0x00280101, vr: 'US', value: [12] },
-      { tag: 0x00280102, vr: 'US', value: [11] },
-      { tag: 0x00280103, vr: 'US', value: [0] },
-      { tag: 0x00281052, vr: 'DS', value: intercept },
-      { tag: 0x00281053, vr: 'DS', value: slope },
+      { tag: 0x00280101, vr: 'US', value: [c.bitsStored] },
+      { tag: 0x00280102, vr: 'US', value: [c.bitsStored - 1] },
+      { tag: 0x00280103, vr: 'US', value: [c.signed ? 1 : 0] },
+      { tag: 0x00281052, vr: 'DS', value: c.intercept },
+      { tag: 0x00281053, vr: 'DS', value: c.slope },
       { tag: 0x7fe00010, vr: 'OW', value: pixels },
     ], transferSyntaxes.explicitLittle, '1.2.840.10008.5.1.4.1.1.2', `${seriesUid}.${k + 1}`)
     writeFileSync(`${prefix}-${k}.dcm`, bytes)
@@ -61,8 +68,8 @@ function writeSeries(name: string, slope: string, intercept: string): string {
   return prefix
 }
 
-async function readBack(name: string, slope: string, intercept: string, rowOrder: 'top-down' | 'bottom-up') {
-  const prefix = writeSeries(name, slope, intercept)
+async function readBack(name: string, c: Coding, columns: number, rowOrder: 'top-down' | 'bottom-up') {
+  const prefix = writeSeries(name, c, columns)
   const headers = await Promise.all(Array.from({ length: slices }, (_, k) => readDicomHeader(`${prefix}-${k}.dcm`)))
   expect(isPlainUncompressed(headers)).toBe(true)
   const geometry = sliceGeometry(headers)
@@ -72,32 +79,38 @@ async function readBack(name: string, slope: string, intercept: string, rowOrder
 }
 
 describe('readUncompressedSeries in pieces', () => {
-  for (const [slope, intercept, type] of [['1', '-1024', Int16Array], ['0.5', '-1000.25', Float32Array]] as const) {
-    for (const rowOrder of ['top-down', 'bottom-up'] as const) {
-      it(`slope ${slope}, intercept ${intercept}, ${rowOrder}: every voxel is stored x slope + intercept at its place; histogram of the pieces = one pass`, async () => {
-        const { image, pieces } = await readBack(`s${slope}-${rowOrder}`, slope, intercept, rowOrder)
-        const values = pixelsOf(image)
-        expect(values).toBeInstanceOf(type)
-        expect([...image.size]).toEqual([columns, rows, slices])
-        let wrong = 0
-        for (let k = 0; k < slices; k++) {
-          // k ascends along the normal (+z): slice k is the file written with index slices-1-k.
-          for (let j = 0; j < rows; j++) for (let i = 0; i < columns; i++) {
-            const row = rowOrder === 'bottom-up' ? rows - 1 - j : j
-            const expected = stored(i, row, slices - 1 - k) * Number(slope) + Number(intercept)
-            if (values[(k * rows + j) * columns + i] !== Math.fround(expected)) wrong++
-          }
+  const codings: [Coding, typeof Int16Array | typeof Int32Array | typeof Float32Array][] = [
+    [{ bitsStored: 12, signed: false, slope: '1', intercept: '-1024' }, Int16Array],
+    // Full 16-bit signed values keep int16 output only with intercept 0 (the header's range decides).
+    [{ bitsStored: 16, signed: true, slope: '1', intercept: '0' }, Int16Array],
+    [{ bitsStored: 16, signed: true, slope: '1', intercept: '-1024' }, Int32Array],
+    [{ bitsStored: 12, signed: false, slope: '0.5', intercept: '-1000.25' }, Float32Array],
+  ]
+  // 40 columns: rows of 80 bytes (SIMD kernel); 38: two voxels per 32-bit word; 37: voxel by voxel.
+  for (const [c, type] of codings) for (const columns of [40, 38, 37]) for (const rowOrder of ['top-down', 'bottom-up'] as const) {
+    const label = `${c.bitsStored}-bit ${c.signed ? 'signed' : 'unsigned'}, slope ${c.slope}, intercept ${c.intercept}, ${columns} columns, ${rowOrder}`
+    it(`${label}: every voxel is stored x slope + intercept at its place; histogram of the pieces = one pass`, async () => {
+      const { image, pieces } = await readBack(`${c.bitsStored}${c.signed}${c.slope}-${columns}-${rowOrder}`, c, columns, rowOrder)
+      const values = pixelsOf(image)
+      expect(values).toBeInstanceOf(type)
+      expect([...image.size]).toEqual([columns, rows, slices])
+      let wrong = 0
+      for (let k = 0; k < slices; k++) {
+        // k ascends along the normal (+z): slice k is the file written with index slices-1-k.
+        for (let j = 0; j < rows; j++) for (let i = 0; i < columns; i++) {
+          const row = rowOrder === 'bottom-up' ? rows - 1 - j : j
+          const expected = stored(c, i, row, slices - 1 - k) * Number(c.slope) + Number(c.intercept)
+          if (values[(k * rows + j) * columns + i] !== Math.fround(expected)) wrong++
         }
-        expect(wrong).toBe(0)
-        const whole = new HuHistogram(values.length, -1024)
-        whole.add(values)
-        expect(pieces.used).toBe(whole.used)
-        // stride 1 here: every voxel counted once, the padding value (-1024 HU = stored 0) left out.
-        const paddingVoxels = Array.from(values).filter((v) => v === -1024).length
-        expect(pieces.used).toBe(values.length - paddingVoxels)
-        expect(Array.from(pieces.bins)).toEqual(Array.from(whole.bins))
-      })
-    }
+      }
+      expect(wrong).toBe(0)
+      const whole = new HuHistogram(values.length, -1024)
+      whole.add(values)
+      // stride 1 here: every voxel counted once, the padding value (-1024 HU) left out.
+      const paddingVoxels = Array.from(values).filter((v) => v === -1024).length
+      expect(pieces.used).toBe(values.length - paddingVoxels)
+      expect(Array.from(pieces.bins)).toEqual(Array.from(whole.bins))
+    })
   }
 })
 
