@@ -5,11 +5,17 @@
 // on ct-chest-141. Anything else (compressed, big endian, colour, MONOCHROME1, multi-frame) is
 // left to GDCM. The volume is in DICOM order (i = column, j = row, k ascending along the normal,
 // origin at the first slice), as readDicomSeries returns it.
-import { closeSync, openSync, readSync } from 'node:fs'
 import { type Image, makeImage, type PixelArray } from '../image/image.js'
 import { BadInputError } from '../pipeline/errors.js'
 import type { DicomHeader } from './dicom-header.js'
 import type { SliceGeometry } from './slice-geometry.js'
+import { readRangesAhead } from './read-ranges-ahead.js'
+import { rescaleRowsKernel } from './rescale-rows-simd.js'
+
+/** Slices read ahead while earlier ones are converted (a few: they should still be in cache when converted). */
+const ahead = 3
+/** Row pairs converted before the histogram sees them: 16 rows of 512 int16 columns = 16 KB, first-level cache. */
+const pairsPerBand = 8
 
 const littleEndianUncompressed = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1'])
 
@@ -36,15 +42,16 @@ export function isPlainUncompressed(headers: DicomHeader[]): boolean {
 export type RowOrder = 'top-down' | 'bottom-up'
 
 /**
- * Read the slices in `geometry.files` order (ascending along the normal). Each slice's pixel
- * bytes go straight into the output volume; an int16 volume is then rescaled (and its rows
- * reversed) in place, other types through one reused slice buffer.
+ * Read the slices in `geometry.files` order (ascending along the normal). For an int16 volume
+ * each slice's pixel bytes go straight into the output volume and are rescaled (and their rows
+ * reversed) in place; other types go through a ring of slice buffers. Reads run ahead on the
+ * thread pool (read-ranges-ahead.ts) while the slices already read are converted.
  */
 export async function readUncompressedSeries(
   headers: DicomHeader[],
   geometry: SliceGeometry,
   rowOrder: RowOrder = 'top-down',
-  /** Called with each slice's final values (volume indices from..to), while they are in cache. */
+  /** Called with final values (volume indices from..to) while they are in cache: whole slices, or bands of rows of one slice in no particular order. */
   onSlice?: (values: PixelArray, from: number, to: number) => void,
 ): Promise<Image> {
   const byFile = new Map(headers.map((h) => [h.file, h]))
@@ -74,23 +81,55 @@ export async function readUncompressedSeries(
     : lo >= -32768 && hi <= 32767 ? new Int16Array(count)
     : new Int32Array(count)
   const inPlace = out instanceof Int16Array
-  const scratch = inPlace ? undefined : new Uint16Array(plane)
-  const raw = inPlace ? new Uint16Array(out.buffer) : scratch!
   const bottomUp = rowOrder === 'bottom-up'
+  // The common case, exact as lane-wise 16-bit arithmetic: int16 output, slope 1, unsigned or
+  // full 16-bit stored values. With WebAssembly SIMD (rows a multiple of 16 bytes) slices are
+  // read into a ring in the kernel's memory and converted band by band into the volume.
+  const laneWise = inPlace && (!signed || format.bitsStored === 16) && ordered.every((h) => h.pixelFormat!.rescaleSlope === 1)
+  const slots = ahead + 1
+  const kernel = laneWise && (columns * 2) % 16 === 0 ? rescaleRowsKernel(plane * 2 * (slots + 1)) : undefined
+  // Without the kernel, int16 slices are read straight into their place in the volume; other
+  // types go through a ring of slice buffers, one more than the reads in flight (a slice being
+  // converted is never overwritten).
+  const raw = kernel ? new Uint16Array(kernel.buffer, 0, plane * slots) : inPlace ? new Uint16Array(out.buffer) : new Uint16Array(plane * slots)
+  const rawStart = (k: number) => (inPlace && !kernel ? k * plane : (k % slots) * plane)
   // Whole words of two voxels per row (and per slice) allow the two-lane addition below.
-  const words = inPlace && columns % 2 === 0 ? new Int32Array(out.buffer) : undefined
-  for (let k = 0; k < ordered.length; k++) {
-    const h = ordered[k]
-    const { rescaleSlope, rescaleIntercept, pixelDataOffset } = h.pixelFormat!
-    const target = inPlace ? k * plane : 0
-    readExactly(h.file, new Uint8Array(raw.buffer, raw.byteOffset + target * 2, plane * 2), pixelDataOffset!)
-    if (words && rescaleSlope === 1 && (!signed || format.bitsStored === 16)) {
-      addInPlaceTwoLanes(words, target / 2, columns / 2, rows, format.bitsStored, rescaleIntercept, bottomUp)
+  const words = !kernel && laneWise && columns % 2 === 0 ? new Int32Array(out.buffer) : undefined
+  const ranges = ordered.map((h, k) => ({
+    file: h.file,
+    position: h.pixelFormat!.pixelDataOffset!,
+    into: new Uint8Array(raw.buffer, raw.byteOffset + rawStart(k) * 2, plane * 2),
+  }))
+  const laneMask = format.bitsStored >= 16 ? 0xffff : (1 << format.bitsStored) - 1
+  await readRangesAhead(ranges, (k) => {
+    const { rescaleSlope, rescaleIntercept } = ordered[k].pixelFormat!
+    const from = rawStart(k)
+    if (kernel) {
+      const stagedAt = slots * plane * 2
+      const staged = new Int16Array(kernel.buffer, stagedAt, plane)
+      for (let d = 0; d < rows; d += 2 * pairsPerBand) {
+        const end = Math.min(rows, d + 2 * pairsPerBand)
+        kernel.convertRows(from * 2, stagedAt, columns * 2, d, end, rows, bottomUp, laneMask, rescaleIntercept)
+        out.set(staged.subarray(d * columns, end * columns), k * plane + d * columns)
+        onSlice?.(out, k * plane + d * columns, k * plane + end * columns)
+      }
+    } else if (words) {
+      // Bands of row pairs, each handed to onSlice while it is still in the first-level cache.
+      const pairs = (rows + 1) >> 1
+      for (let j = 0; j < pairs; j += pairsPerBand) {
+        const end = Math.min(pairs, j + pairsPerBand)
+        addInPlaceTwoLanes(words, from / 2, columns / 2, rows, format.bitsStored, rescaleIntercept, bottomUp, j, end)
+        if (onSlice) {
+          // Rows j..end-1 from the top and their mirror rows from the bottom (not overlapping).
+          onSlice(out, from + j * columns, from + end * columns)
+          onSlice(out, from + Math.max(end, rows - end) * columns, from + (rows - j) * columns)
+        }
+      }
     } else {
-      convertSlice(raw, target, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
+      convertSlice(raw, from, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
+      onSlice?.(out, k * plane, (k + 1) * plane)
     }
-    onSlice?.(out, k * plane, (k + 1) * plane)
-  }
+  }, ahead)
   const spacing = format.pixelSpacing!
   const r = geometry.rowDirection
   const c = geometry.columnDirection
@@ -110,39 +149,26 @@ export async function readUncompressedSeries(
   )
 }
 
-function readExactly(file: string, into: Uint8Array, position: number): void {
-  // Synchronous: one large read per file, straight into the volume; no thread-pool hops.
-  const fd = openSync(file, 'r')
-  try {
-    let done = 0
-    while (done < into.length) {
-      const n = readSync(fd, into, done, into.length - done, position + done)
-      if (n === 0) throw new BadInputError(`pixel data ends after ${done} of ${into.length} bytes`, { file, field: 'PixelData' })
-      done += n
-    }
-  } finally {
-    closeSync(fd)
-  }
-}
-
 /**
  * The common case (slope 1, unsigned or full 16-bit stored values, int16 output) two voxels at a
  * time: each 32-bit word holds two 16-bit lanes; masking to BitsStored and adding the intercept
  * lane by lane (modulo 2^16, exact because the output range was checked to fit int16) without a
  * carry crossing lanes: ((x & 0x7fff7fff) + (b & 0x7fff7fff)) ^ ((x ^ b) & 0x80008000).
- * Rows are swapped top <-> bottom when bottom-up. Twice as fast as voxel by voxel.
+ * Rows are swapped top <-> bottom when bottom-up. Twice as fast as voxel by voxel. Row pairs
+ * firstPair..endPair-1 (pair j: row j and row ny-1-j).
  */
-function addInPlaceTwoLanes(w: Int32Array, from: number, wordsPerRow: number, ny: number, bitsStored: number, intercept: number, bottomUp: boolean): void {
+function addInPlaceTwoLanes(w: Int32Array, from: number, wordsPerRow: number, ny: number, bitsStored: number, intercept: number, bottomUp: boolean, firstPair: number, endPair: number): void {
   const lane = bitsStored >= 16 ? 0xffff : (1 << bitsStored) - 1
   const mask = (lane << 16) | lane
   const b16 = intercept & 0xffff
   const b = (b16 << 16) | b16
   const bLow = b & 0x7fff7fff
   const high = 0x80008000 | 0
-  for (let j = 0; j < (ny + 1) >> 1; j++) {
+  for (let j = firstPair; j < endPair; j++) {
     const top = from + j * wordsPerRow
     const bottom = from + (ny - 1 - j) * wordsPerRow
-    const [toTop, toBottom] = bottomUp ? [bottom, top] : [top, bottom]
+    const toTop = bottomUp ? bottom : top
+    const toBottom = bottomUp ? top : bottom
     for (let x = 0; x < wordsPerRow; x++) {
       const t = w[top + x] & mask
       const u = w[bottom + x] & mask

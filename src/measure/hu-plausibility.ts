@@ -38,22 +38,48 @@ const hi = 8000
  * while they are still in cache) with the same result.
  */
 export class HuHistogram {
-  readonly bins = new Float64Array((hi - lo) / binHu)
+  private readonly counts = new Float64Array((hi - lo) / binHu)
   readonly stride: number
-  used = 0
+  private counted = 0
   private binOfInt16?: Uint16Array
+  /** int16 pieces' counts, kept as integers until read (small pieces cost no per-piece pass over the bins). */
+  private int16Counts?: Int32Array
+  private int16Sampled = 0
 
   constructor(readonly length: number, readonly paddingValue?: number) {
     this.stride = Math.max(1, Math.floor(length / 4_000_000))
+  }
+
+  /** Counts per 10 HU bin from lo. */
+  get bins(): Float64Array {
+    this.flushInt16()
+    return this.counts
+  }
+
+  /** Voxels counted (sampled and not padding). */
+  get used(): number {
+    this.flushInt16()
+    return this.counted
   }
 
   /** Count the sampled voxels among values[from, to) (indices of the whole volume). */
   add(values: PixelArray, from = 0, to = values.length): void {
     const first = Math.ceil(from / this.stride) * this.stride
     if (values instanceof Int16Array) {
-      this.binOfInt16 ??= int16Bins(this.paddingValue, this.bins.length)
-      this.used += fillHistogramInt16(values, first, to, this.stride, this.binOfInt16, this.bins)
-    } else this.used += fillHistogram(values, first, to, this.stride, this.paddingValue, this.bins)
+      this.binOfInt16 ??= int16Bins(this.paddingValue, this.counts.length)
+      this.int16Counts ??= new Int32Array(this.counts.length + 1)
+      this.int16Sampled += countInt16(values, first, to, this.stride, this.binOfInt16, this.int16Counts)
+    } else this.counted += fillHistogram(values, first, to, this.stride, this.paddingValue, this.counts)
+  }
+
+  private flushInt16(): void {
+    const pending = this.int16Counts
+    if (!pending || this.int16Sampled === 0) return
+    const skip = this.counts.length
+    for (let b = 0; b < skip; b++) this.counts[b] += pending[b]
+    this.counted += this.int16Sampled - pending[skip]
+    pending.fill(0)
+    this.int16Sampled = 0
   }
 }
 
@@ -117,15 +143,13 @@ function fillHistogram(values: PixelArray, first: number, to: number, stride: nu
 
 /**
  * The same count for int16 volumes (CT as convert reads it) through a table of each value's bin
- * (the padding value's entry says "skip"): no division or branch per voxel.
+ * (the padding value's entry is the extra last count, "skipped"): no division or branch per
+ * voxel. Adds to `counts`; returns how many voxels were sampled.
  */
-function fillHistogramInt16(values: Int16Array, first: number, to: number, stride: number, binOf: Uint16Array, bins: Float64Array): number {
-  const skip = bins.length
-  const counts = new Int32Array(bins.length + 1)
+function countInt16(values: Int16Array, first: number, to: number, stride: number, binOf: Uint16Array, counts: Int32Array): number {
   let sampled = 0
   for (let i = first; i < to; i += stride, sampled++) counts[binOf[values[i] + 32768]]++
-  for (let b = 0; b < bins.length; b++) bins[b] += counts[b]
-  return sampled - counts[skip]
+  return sampled
 }
 
 /**
