@@ -390,8 +390,8 @@ interface ShrunkFit {
 }
 
 /**
- * Steps 1-4, the outputs allocated before the fit: the fit's work arrays (6 float64 copies of
- * the shrunk image, ~40 MiB for a CT) then live in the corrected image's memory, which steps
+ * Steps 1-4, the outputs allocated before the fit: the fit's work arrays and the shrunk image
+ * (7 float64 arrays of the shrunk grid, ~45 MiB for a CT) then live in the corrected image's memory, which steps
  * 5-6 overwrite, instead of being garbage that V8 has not collected yet when the 2 full-size
  * float32 outputs are written (the filter's memory peak).
  */
@@ -399,14 +399,17 @@ function fitIntoOutputs(image: Image, options: N4Options, shared: boolean): { fi
   if ((options.splineOrder ?? 3) !== 3) throw new Error('n4BiasFieldCorrection: only spline order 3 is supported')
   const iterations = options.iterations ?? [50, 50, 30, 20]
   if (iterations.length < 1 || iterations.some((k) => !Number.isInteger(k) || k < 0)) throw new Error(`n4BiasFieldCorrection: bad iterations ${iterations}`)
-  const inputs = n4ShrunkInputs(image, options)
   const args = planCorrection(image, shared)
-  const fitsInOutput = 6 * 8 * inputs.small.length <= args.corrected.byteLength
-  const fit = n4Fit(inputs.small, inputs.smallMask, inputs.plan.grid.size, { ...options, iterations }, fitsInOutput ? args.corrected.buffer : undefined)
+  const workspace = args.corrected.buffer
+  const inputs = n4ShrunkInputs(image, options, workspace)
+  const inWorkspace = inputs.small.buffer === workspace
+  const fit = n4Fit(inputs.small, inputs.smallMask, inputs.plan.grid.size, { ...options, iterations }, inWorkspace ? workspace : undefined)
   args.latticeSize = fit.lattice.size
   args.lattice = fit.lattice.values
   args.offset = inputs.offset
-  const fitted: ShrunkFit = { fit, threshold: inputs.threshold, offset: inputs.offset, get mask() { return inputs.mask } }
+  // the full mask's getter alone: holding `inputs` would keep its shrunk arrays alive
+  const readMask = Object.getOwnPropertyDescriptor(inputs, 'mask')!.get!
+  const fitted: ShrunkFit = { fit, threshold: inputs.threshold, offset: inputs.offset, get mask() { return readMask() as Image } }
   return { fitted, args }
 }
 
@@ -423,11 +426,11 @@ export interface N4ShrunkInputs {
 }
 
 /**
- * Steps 1-3 (shared with the two-phase form, n4-two-phase.ts). 8- and 16-bit integer input is
+ * Steps 1-3 (shared with the two-phase form, n4-two-phase.ts); `workspace`: see fitIntoOutputs. 8- and 16-bit integer input is
  * shifted on the fly (the Otsu histogram, the mask test and the shrunk copy add the offset, all
  * exact in float64), so no shifted copy of the volume is made; other input as shiftedImage.
  */
-export function n4ShrunkInputs(image: Image, options: Pick<N4Options, 'mask' | 'histogramBins' | 'shrinkFactor'>): N4ShrunkInputs {
+export function n4ShrunkInputs(image: Image, options: Pick<N4Options, 'mask' | 'histogramBins' | 'shrinkFactor'>, workspace?: ArrayBufferLike): N4ShrunkInputs {
   const data = pixelsOf(image)
   const size = [image.size[0], image.size[1], image.size[2] ?? 1]
   if (data.length !== size[0] * size[1] * size[2]) throw new Error(`n4BiasFieldCorrection: expected a 3-D scalar image, got size ${image.size.join('x')}`)
@@ -439,7 +442,9 @@ export function n4ShrunkInputs(image: Image, options: Pick<N4Options, 'mask' | '
   const shift = onTheFly ? offset : 0
   const plan = n4ShrinkPlan(gridOf(image), options.shrinkFactor ?? 4)
   const shrunkCount = plan.grid.size[0] * plan.grid.size[1] * plan.grid.size[2]
-  const small = shrinkPixels(values, size, plan, new Float64Array(shrunkCount))
+  // with a workspace large enough for n4Fit's six work arrays and this one, `small` goes after them
+  const inWorkspace = workspace !== undefined && 7 * 8 * shrunkCount <= workspace.byteLength
+  const small = shrinkPixels(values, size, plan, inWorkspace ? new Float64Array(workspace, 6 * 8 * shrunkCount, shrunkCount) : new Float64Array(shrunkCount))
   // The fit needs the mask at the shrunk voxels only: it is tested there (subsampling commutes
   // with a per-voxel test), and the full-resolution mask is made only if a caller reads it
   // (50 MiB for a CT-sized volume, which would otherwise be alive next to the corrected image
