@@ -60,7 +60,7 @@ export interface N4Result {
   corrected: Image
   /** exp(log bias) on the full-resolution grid, float32. */
   biasField: Image
-  /** The mask used (uint8 0/1, full resolution). */
+  /** The mask used (uint8 0/1, full resolution), made from the input (or the caller's mask) when first read. */
   mask: Image
   /** Iterations run at each level. */
   iterationsRun: number[]
@@ -308,7 +308,7 @@ function convergenceMeasure(a: Float64Array, b: Float64Array, mask: Uint8Array):
 
 export interface N4FitResult {
   lattice: ControlLattice
-  /** The log bias on the shrunk grid after the last iteration. */
+  /** The log bias on the shrunk grid after the last iteration (inside n4Fit's workspace when given one: valid until that is reused). */
   logBias: Float64Array
   iterationsRun: number[]
   convergence: number[]
