@@ -15,6 +15,34 @@ export interface ControlLattice {
   values: Float64Array
 }
 
+/**
+ * Reused float64 work buffers, one per slot: an iterative caller (N4 runs ~150 fits and
+ * evaluations) would otherwise leave megabytes of garbage per iteration, which V8 collects only
+ * after tens of MiB of external memory have piled up, and that pile adds to the caller's peak.
+ */
+export class ScratchBuffers {
+  private readonly buffers: Float64Array[] = []
+
+  /** A zero-filled view of n values in `slot` (valid until the slot is asked for again). */
+  zeros(slot: number, n: number): Float64Array {
+    const view = this.take(slot, n)
+    view.fill(0)
+    return view
+  }
+
+  /** The same without clearing: for buffers that are written in full before being read. */
+  take(slot: number, n: number): Float64Array {
+    let b = this.buffers[slot]
+    if (!b || b.length < n) b = this.buffers[slot] = new Float64Array(n)
+    return b.subarray(0, n)
+  }
+}
+
+const fresh = {
+  zeros: (_slot: number, n: number) => new Float64Array(n),
+  take: (_slot: number, n: number) => new Float64Array(n),
+}
+
 /** Per-axis tables: the first control index and the 4 cubic B-spline weights of each sample. */
 export interface AxisWeights {
   base: Int32Array
@@ -64,13 +92,14 @@ export function fitLattice(
   mask: ArrayLike<number>,
   gridSize: readonly number[],
   controlPoints: [number, number, number],
+  scratch: Pick<ScratchBuffers, 'zeros' | 'take'> = fresh,
 ): ControlLattice {
   const [nx, ny, nz] = gridSize
   const [cx, cy, cz] = controlPoints
   const ax = powerWeights(axisWeights(nx, cx - 3)), ay = powerWeights(axisWeights(ny, cy - 3)), az = powerWeights(axisWeights(nz, cz - 3))
   // x: rows (z, y) of the grid -> [nz][ny][cx] sums of wx^3 v / (Sx Sy Sz) and of wx^2
-  const dx = new Float64Array(nz * ny * cx)
-  const ox = new Float64Array(nz * ny * cx)
+  const dx = scratch.zeros(0, nz * ny * cx)
+  const ox = scratch.zeros(1, nz * ny * cx)
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const r = z * ny + y
@@ -88,8 +117,8 @@ export function fitLattice(
     }
   }
   // y: [nz][ny][cx] -> [nz][cy][cx]
-  const dy = new Float64Array(nz * cy * cx)
-  const oy = new Float64Array(nz * cy * cx)
+  const dy = scratch.zeros(2, nz * cy * cx)
+  const oy = scratch.zeros(3, nz * cy * cx)
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const src = (z * ny + y) * cx
@@ -105,8 +134,8 @@ export function fitLattice(
   }
   // z: [nz][cy][cx] -> [cz][cy][cx]
   const slab = cy * cx
-  const delta = new Float64Array(cz * slab)
-  const omega = new Float64Array(cz * slab)
+  const delta = scratch.zeros(4, cz * slab)
+  const omega = scratch.zeros(5, cz * slab)
   for (let z = 0; z < nz; z++) {
     const src = z * slab
     for (let c = 0; c < 4; c++) {
@@ -143,13 +172,15 @@ function powerWeights({ base, w }: AxisWeights) {
  * Evaluation plane by plane: contracts x and y once (cz planes of the grid's x-y size), then
  * `plane(z, out, offset)` writes the field on grid plane z to out[offset ..].
  */
-export function latticePlanes(lattice: ControlLattice, gridSize: readonly number[]): (z: number, out: Float64Array | Float32Array, offset: number) => void {
+export function latticePlanes(
+  lattice: ControlLattice, gridSize: readonly number[], scratch: Pick<ScratchBuffers, 'zeros' | 'take'> = fresh,
+): (z: number, out: Float64Array | Float32Array, offset: number) => void {
   const [nx, ny, nz] = gridSize
   const [cx, cy, cz] = lattice.size
   const ax = axisWeights(nx, cx - 3), ay = axisWeights(ny, cy - 3), az = axisWeights(nz, cz - 3)
   const phi = lattice.values
   // contract x: [cz][cy][nx]
-  const tx = new Float64Array(cz * cy * nx)
+  const tx = scratch.take(6, cz * cy * nx)
   for (let r = 0; r < cz * cy; r++) {
     const src = r * cx
     const dst = r * nx
@@ -159,36 +190,48 @@ export function latticePlanes(lattice: ControlLattice, gridSize: readonly number
       tx[dst + x] = ax.w[o] * phi[b] + ax.w[o + 1] * phi[b + 1] + ax.w[o + 2] * phi[b + 2] + ax.w[o + 3] * phi[b + 3]
     }
   }
-  // contract y: [cz][ny][nx]
-  const ty = new Float64Array(cz * ny * nx)
-  for (let c = 0; c < cz; c++) {
+  // contract y, per control plane c when a grid plane first needs it: a ring of the 4 planes
+  // [cz][ny][nx] that grid plane z uses (planes come in increasing z, so each c is contracted
+  // once; for a CT-sized grid the ring is 8 MiB where all cz planes would be ~23 MiB)
+  const plane = nx * ny
+  const ring = scratch.take(7, 4 * plane)
+  const held = [-1, -1, -1, -1]
+  const contractY = (c: number): number => {
+    const slot = c & 3
+    const at = slot * plane
+    if (held[slot] === c) return at
     for (let y = 0; y < ny; y++) {
       const o = 4 * y
       const w0 = ay.w[o], w1 = ay.w[o + 1], w2 = ay.w[o + 2], w3 = ay.w[o + 3]
       const s0 = (c * cy + ay.base[y]) * nx
-      const dst = (c * ny + y) * nx
+      const dst = at + y * nx
       for (let x = 0; x < nx; x++) {
-        ty[dst + x] = w0 * tx[s0 + x] + w1 * tx[s0 + nx + x] + w2 * tx[s0 + 2 * nx + x] + w3 * tx[s0 + 3 * nx + x]
+        ring[dst + x] = w0 * tx[s0 + x] + w1 * tx[s0 + nx + x] + w2 * tx[s0 + 2 * nx + x] + w3 * tx[s0 + 3 * nx + x]
       }
     }
+    held[slot] = c
+    return at
   }
-  const plane = nx * ny
   return (z, out, offset) => {
     if (!(z >= 0 && z < nz)) throw new Error(`latticePlanes: plane ${z} outside 0..${nz - 1}`)
     const o = 4 * z
     const w0 = az.w[o], w1 = az.w[o + 1], w2 = az.w[o + 2], w3 = az.w[o + 3]
-    const s0 = az.base[z] * plane
+    const c = az.base[z]
+    // four consecutive c land in four different slots
+    const p0 = contractY(c), p1 = contractY(c + 1), p2 = contractY(c + 2), p3 = contractY(c + 3)
     for (let j = 0; j < plane; j++) {
-      out[offset + j] = w0 * ty[s0 + j] + w1 * ty[s0 + plane + j] + w2 * ty[s0 + 2 * plane + j] + w3 * ty[s0 + 3 * plane + j]
+      out[offset + j] = w0 * ring[p0 + j] + w1 * ring[p1 + j] + w2 * ring[p2 + j] + w3 * ring[p3 + j]
     }
   }
 }
 
 /** The lattice's function sampled on a grid of `gridSize` spread over the parametric domain. */
-export function evaluateLattice(lattice: ControlLattice, gridSize: readonly number[], out?: Float64Array | Float32Array): Float64Array | Float32Array {
+export function evaluateLattice(
+  lattice: ControlLattice, gridSize: readonly number[], out?: Float64Array | Float32Array, scratch?: ScratchBuffers,
+): Float64Array | Float32Array {
   const [nx, ny, nz] = gridSize
   const result = out ?? new Float64Array(nx * ny * nz)
-  const plane = latticePlanes(lattice, gridSize)
+  const plane = latticePlanes(lattice, gridSize, scratch)
   for (let z = 0; z < nz; z++) plane(z, result, z * nx * ny)
   return result
 }

@@ -27,7 +27,7 @@
 // fit, most of the time) on the filter thread pool too, plane blocks pulled from a shared counter.
 import { componentTypeOf, gridOf, makeImage, pixelsOf, withPixels, type Grid, type Image, type PixelArray } from '../image/image.js'
 import { globalFootprint, type Footprint } from '../chunks/footprint.js'
-import { emptyLattice, evaluateLattice, fitLattice, latticePlanes, refineLattice, type ControlLattice } from './bspline-scattered-fit.js'
+import { ScratchBuffers, emptyLattice, evaluateLattice, fitLattice, latticePlanes, refineLattice, type ControlLattice } from './bspline-scattered-fit.js'
 import { otsuThresholdValue } from './otsu-threshold.js'
 import { asShared, defaultThreadCount, runOnThreads, sharedCounter } from './filter-threads.js'
 
@@ -60,7 +60,7 @@ export interface N4Result {
   corrected: Image
   /** exp(log bias) on the full-resolution grid, float32. */
   biasField: Image
-  /** The mask used (uint8 0/1, full resolution). */
+  /** The mask used (uint8 0/1, full resolution), made from the input (or the caller's mask) when first read. */
   mask: Image
   /** Iterations run at each level. */
   iterationsRun: number[]
@@ -113,11 +113,20 @@ export function n4OtsuMask(shifted: Image, bins = 200): { mask: Image; threshold
 
 /** The same over values + shift (threshold in shifted units). */
 function otsuMaskOf(data: ArrayLike<number>, shift: number, bins: number): { mask: Uint8Array; threshold: number } {
-  const threshold = Math.fround(otsuThresholdValue(data, { bins, valueOffset: shift }).threshold)
+  const threshold = otsuThresholdOf(data, shift, bins)
+  return { mask: maskAbove(data, threshold - shift), threshold }
+}
+
+/** The Otsu threshold of values + shift, cast to float32 as ITK's filter on the float image does. */
+function otsuThresholdOf(data: ArrayLike<number>, shift: number, bins: number): number {
+  return Math.fround(otsuThresholdValue(data, { bins, valueOffset: shift }).threshold)
+}
+
+/** 1 where data > below (below = the float32 threshold minus the shift: exact, an integer of at most 17 bits). */
+function maskAbove(data: ArrayLike<number>, below: number): Uint8Array {
   const mask = new Uint8Array(data.length)
-  const below = threshold - shift // exact: float32 threshold minus an integer of at most 17 bits
   for (let i = 0; i < data.length; i++) if (data[i] > below) mask[i] = 1
-  return { mask, threshold }
+  return mask
 }
 
 export interface ShrinkPlan {
@@ -299,14 +308,17 @@ function convergenceMeasure(a: Float64Array, b: Float64Array, mask: Uint8Array):
 
 export interface N4FitResult {
   lattice: ControlLattice
-  /** The log bias on the shrunk grid after the last iteration. */
+  /** The log bias on the shrunk grid after the last iteration (inside n4Fit's workspace when given one: valid until that is reused). */
   logBias: Float64Array
   iterationsRun: number[]
   convergence: number[]
 }
 
-/** Step 4 on a (shrunk) image: `values` > 0 inside `mask`. */
-export function n4Fit(values: ArrayLike<number>, mask: Uint8Array, size: number[], options: N4Options = {}): N4FitResult {
+/**
+ * Step 4 on a (shrunk) image: `values` > 0 inside `mask`. `workspace`, when given, holds the six
+ * work arrays (6 x values.length float64, from offset 0); the returned logBias lives there.
+ */
+export function n4Fit(values: ArrayLike<number>, mask: Uint8Array, size: number[], options: N4Options = {}, workspace?: ArrayBufferLike): N4FitResult {
   const iterations = options.iterations ?? [50, 50, 30, 20]
   const threshold = options.convergenceThreshold ?? 0.001
   const bins = options.histogramBins ?? 200
@@ -314,16 +326,19 @@ export function n4Fit(values: ArrayLike<number>, mask: Uint8Array, size: number[
   const noise = options.wienerNoise ?? 0.01
   const cp = options.controlPoints ?? 4
   const n = values.length
-  const logInput = new Float64Array(n)
+  const work = (k: number) => (workspace ? new Float64Array(workspace, 8 * k * n, n) : new Float64Array(n))
+  const logInput = work(0)
   for (let i = 0; i < n; i++) logInput[i] = mask[i] && values[i] > 0 ? Math.log(values[i]) : values[i]
-  let logUncorrected = Float64Array.from(logInput)
-  let logBias: Float64Array = new Float64Array(n)
-  let spare: Float64Array = new Float64Array(n)
-  const sharpened = new Float64Array(n)
-  const residual = new Float64Array(n)
+  let logUncorrected = work(1)
+  logUncorrected.set(logInput)
+  let logBias: Float64Array = work(2).fill(0)
+  let spare: Float64Array = work(3)
+  const sharpened = work(4)
+  const residual = work(5)
   let lattice: ControlLattice = emptyLattice([cp, cp, cp])
   const iterationsRun: number[] = []
   const convergence: number[] = []
+  const scratch = new ScratchBuffers() // no per-iteration garbage: see ScratchBuffers
   for (let level = 0; level < iterations.length; level++) {
     let elapsed = 0
     let measure = Number.MAX_VALUE
@@ -331,9 +346,9 @@ export function n4Fit(values: ArrayLike<number>, mask: Uint8Array, size: number[
       elapsed++
       sharpenLogImage(logUncorrected, mask, sharpened, bins, fwhm, noise)
       for (let i = 0; i < n; i++) residual[i] = logUncorrected[i] - sharpened[i]
-      const phi = fitLattice(residual, mask, size, lattice.size)
+      const phi = fitLattice(residual, mask, size, lattice.size, scratch)
       for (let j = 0; j < phi.values.length; j++) lattice.values[j] += phi.values[j]
-      const newLogBias = evaluateLattice(lattice, size, spare) as Float64Array
+      const newLogBias = evaluateLattice(lattice, size, spare, scratch) as Float64Array
       measure = convergenceMeasure(logBias, newLogBias, mask)
       spare = logBias // two log-bias buffers in turn: no allocation per iteration
       logBias = newLogBias
@@ -352,8 +367,7 @@ export interface N4ThreadOptions extends N4Options {
 }
 
 export function n4BiasFieldCorrection(image: Image, options: N4Options = {}): N4Result {
-  const fitted = fitOnShrunkImage(image, options)
-  const args = planCorrection(image, fitted, false)
+  const { fitted, args } = fitIntoOutputs(image, options, false)
   n4CorrectKernel(args)
   return n4Result(image, fitted, args)
 }
@@ -362,8 +376,7 @@ export function n4BiasFieldCorrection(image: Image, options: N4Options = {}): N4
 export async function n4BiasFieldCorrectionAsync(image: Image, options: N4ThreadOptions = {}): Promise<N4Result> {
   const threads = options.threads ?? (pixelsOf(image).length >= 1 << 21 ? defaultThreadCount() : 1)
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`n4BiasFieldCorrection: threads must be an integer >= 1, got ${threads}`)
-  const fitted = fitOnShrunkImage(image, options)
-  const args = planCorrection(image, fitted, threads > 1)
+  const { fitted, args } = fitIntoOutputs(image, options, threads > 1)
   if (threads > 1) await runOnThreads({ module: import.meta.url, name: 'n4CorrectKernel', args }, threads, n4CorrectKernel)
   else n4CorrectKernel(args)
   return n4Result(image, fitted, args)
@@ -376,14 +389,28 @@ interface ShrunkFit {
   offset: number
 }
 
-/** Steps 1-4. */
-function fitOnShrunkImage(image: Image, options: N4Options): ShrunkFit {
+/**
+ * Steps 1-4, the outputs allocated before the fit: the fit's work arrays and the shrunk image
+ * (7 float64 arrays of the shrunk grid, ~45 MiB for a CT) then live in the corrected image's memory, which steps
+ * 5-6 overwrite, instead of being garbage that V8 has not collected yet when the 2 full-size
+ * float32 outputs are written (the filter's memory peak).
+ */
+function fitIntoOutputs(image: Image, options: N4Options, shared: boolean): { fitted: ShrunkFit; args: N4CorrectArgs } {
   if ((options.splineOrder ?? 3) !== 3) throw new Error('n4BiasFieldCorrection: only spline order 3 is supported')
   const iterations = options.iterations ?? [50, 50, 30, 20]
   if (iterations.length < 1 || iterations.some((k) => !Number.isInteger(k) || k < 0)) throw new Error(`n4BiasFieldCorrection: bad iterations ${iterations}`)
-  const inputs = n4ShrunkInputs(image, options)
-  const fit = n4Fit(inputs.small, inputs.smallMask, inputs.plan.grid.size, { ...options, iterations })
-  return { fit, mask: inputs.mask, threshold: inputs.threshold, offset: inputs.offset }
+  const args = planCorrection(image, shared)
+  const workspace = args.corrected.buffer
+  const inputs = n4ShrunkInputs(image, options, workspace)
+  const inWorkspace = inputs.small.buffer === workspace
+  const fit = n4Fit(inputs.small, inputs.smallMask, inputs.plan.grid.size, { ...options, iterations }, inWorkspace ? workspace : undefined)
+  args.latticeSize = fit.lattice.size
+  args.lattice = fit.lattice.values
+  args.offset = inputs.offset
+  // the full mask's getter alone: holding `inputs` would keep its shrunk arrays alive
+  const readMask = Object.getOwnPropertyDescriptor(inputs, 'mask')!.get!
+  const fitted: ShrunkFit = { fit, threshold: inputs.threshold, offset: inputs.offset, get mask() { return readMask() as Image } }
+  return { fitted, args }
 }
 
 export interface N4ShrunkInputs {
@@ -399,11 +426,11 @@ export interface N4ShrunkInputs {
 }
 
 /**
- * Steps 1-3 (shared with the two-phase form, n4-two-phase.ts). 8- and 16-bit integer input is
+ * Steps 1-3 (shared with the two-phase form, n4-two-phase.ts); `workspace`: see fitIntoOutputs. 8- and 16-bit integer input is
  * shifted on the fly (the Otsu histogram, the mask test and the shrunk copy add the offset, all
  * exact in float64), so no shifted copy of the volume is made; other input as shiftedImage.
  */
-export function n4ShrunkInputs(image: Image, options: Pick<N4Options, 'mask' | 'histogramBins' | 'shrinkFactor'>): N4ShrunkInputs {
+export function n4ShrunkInputs(image: Image, options: Pick<N4Options, 'mask' | 'histogramBins' | 'shrinkFactor'>, workspace?: ArrayBufferLike): N4ShrunkInputs {
   const data = pixelsOf(image)
   const size = [image.size[0], image.size[1], image.size[2] ?? 1]
   if (data.length !== size[0] * size[1] * size[2]) throw new Error(`n4BiasFieldCorrection: expected a 3-D scalar image, got size ${image.size.join('x')}`)
@@ -413,25 +440,45 @@ export function n4ShrunkInputs(image: Image, options: Pick<N4Options, 'mask' | '
   // the values the fit sees: the input plus the offset (a copy only when that needs rounding)
   const values = onTheFly ? data : pixelsOf(shiftedImage(image, offset))
   const shift = onTheFly ? offset : 0
-  let mask: Image
-  let threshold = NaN
-  if (options.mask) {
-    const m = pixelsOf(options.mask)
-    if (m.length !== data.length) throw new Error('n4BiasFieldCorrection: the mask must be on the input grid')
-    const u = new Uint8Array(m.length)
-    for (let i = 0; i < m.length; i++) u[i] = m[i] ? 1 : 0
-    mask = withPixels(image, u)
-  } else {
-    const r = otsuMaskOf(values, shift, options.histogramBins ?? 200)
-    mask = withPixels(image, r.mask)
-    threshold = r.threshold - offset
-  }
   const plan = n4ShrinkPlan(gridOf(image), options.shrinkFactor ?? 4)
   const shrunkCount = plan.grid.size[0] * plan.grid.size[1] * plan.grid.size[2]
-  const small = shrinkPixels(values, size, plan, new Float64Array(shrunkCount))
+  // with a workspace large enough for n4Fit's six work arrays and this one, `small` goes after them
+  const inWorkspace = workspace !== undefined && 7 * 8 * shrunkCount <= workspace.byteLength
+  const small = shrinkPixels(values, size, plan, inWorkspace ? new Float64Array(workspace, 6 * 8 * shrunkCount, shrunkCount) : new Float64Array(shrunkCount))
+  // The fit needs the mask at the shrunk voxels only: it is tested there (subsampling commutes
+  // with a per-voxel test), and the full-resolution mask is made only if a caller reads it
+  // (50 MiB for a CT-sized volume, which would otherwise be alive next to the corrected image
+  // and the bias field: the filter's peak).
+  let threshold = NaN
+  let smallMask: Uint8Array
+  let fullMask: () => Uint8Array
+  const callerMask = options.mask
+  if (callerMask) {
+    const m = pixelsOf(callerMask)
+    if (m.length !== data.length) throw new Error('n4BiasFieldCorrection: the mask must be on the input grid')
+    const picked = shrinkPixels(m, size, plan, new Float64Array(shrunkCount)) // any type: non-zero counts
+    smallMask = new Uint8Array(shrunkCount)
+    for (let i = 0; i < shrunkCount; i++) smallMask[i] = picked[i] ? 1 : 0
+    fullMask = () => {
+      const u = new Uint8Array(m.length)
+      for (let i = 0; i < m.length; i++) u[i] = m[i] ? 1 : 0
+      return u
+    }
+  } else {
+    const shifted = otsuThresholdOf(values, shift, options.histogramBins ?? 200)
+    threshold = shifted - offset
+    const below = shifted - shift
+    smallMask = new Uint8Array(shrunkCount)
+    // small still holds the unshifted subsampled values: the full mask's test, voxel for voxel
+    for (let i = 0; i < shrunkCount; i++) if (small[i] > below) smallMask[i] = 1
+    // made again from the input when read, so that no float copy is kept alive for it
+    fullMask = () => maskAbove(onTheFly ? data : pixelsOf(shiftedImage(image, offset)), below)
+  }
   if (shift !== 0) for (let i = 0; i < shrunkCount; i++) small[i] += shift
-  const smallMask = shrinkPixels(pixelsOf(mask), size, plan, new Uint8Array(shrunkCount))
-  return { offset, mask, threshold, plan, small, smallMask }
+  let made: Image | undefined
+  const inputs = { offset, threshold, plan, small, smallMask } as N4ShrunkInputs
+  Object.defineProperty(inputs, 'mask', { enumerable: true, get: () => (made ??= withPixels(image, fullMask())) })
+  return inputs
 }
 
 /** Arguments of the steps 5-6 kernel; typed arrays over SharedArrayBuffers when threaded. */
@@ -449,16 +496,17 @@ export interface N4CorrectArgs {
   next: Int32Array
 }
 
-function planCorrection(image: Image, { fit, offset }: ShrunkFit, shared: boolean): N4CorrectArgs {
+/** The kernel's arguments with the outputs allocated; the lattice and offset are filled in after the fit. */
+function planCorrection(image: Image, shared: boolean): N4CorrectArgs {
   const data = pixelsOf(image)
   const size: [number, number, number] = [image.size[0], image.size[1], image.size[2] ?? 1]
   const floats = () => (shared ? new Float32Array(new SharedArrayBuffer(4 * data.length)) : new Float32Array(data.length))
   return {
     data: shared ? asShared(data) : data,
     size,
-    latticeSize: fit.lattice.size,
-    lattice: fit.lattice.values,
-    offset,
+    latticeSize: [0, 0, 0],
+    lattice: new Float64Array(0),
+    offset: 0,
     bias: floats(),
     corrected: floats(),
     planes: 4,
@@ -490,11 +538,12 @@ export function n4CorrectKernel(args: N4CorrectArgs): void {
   }
 }
 
-function n4Result(image: Image, { fit, mask, threshold, offset }: ShrunkFit, { bias, corrected }: N4CorrectArgs): N4Result {
+function n4Result(image: Image, fitted: ShrunkFit, { bias, corrected }: N4CorrectArgs): N4Result {
+  const { fit, threshold, offset } = fitted
   return {
     corrected: makeImage(gridOf(image), corrected, `${image.name}-n4`),
     biasField: makeImage(gridOf(image), bias, `${image.name}-n4-bias`),
-    mask,
+    get mask() { return fitted.mask }, // made when read (see n4ShrunkInputs)
     iterationsRun: fit.iterationsRun,
     convergence: fit.convergence,
     threshold,
