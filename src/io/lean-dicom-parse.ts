@@ -121,6 +121,19 @@ export function parseLeanDataset(bytes: Uint8Array, fileBytes: number): LeanData
 
 class NeedMore extends Error {}
 
+/**
+ * The element header at `at` (tag already read): its VR (two ASCII bytes as a number, 0 in
+ * implicit VR), value length and where the value starts. Explicit VR: OB, OW, SQ, UN, UT ...
+ * have 2 reserved bytes and a 4-byte length, the others a 2-byte length; implicit: 4 bytes.
+ */
+function elementHeader(view: DataView, at: number, explicit: boolean, need: (end: number) => void): { vr: number; length: number; valueAt: number } {
+  if (!explicit) return { vr: 0, length: view.getUint32(at + 4, true), valueAt: at + 8 }
+  const vr = (view.getUint8(at + 4) << 8) | view.getUint8(at + 5)
+  if (!longVrs.has(vr)) return { vr, length: view.getUint16(at + 6, true), valueAt: at + 8 }
+  need(at + 12)
+  return { vr, length: view.getUint32(at + 8, true), valueAt: at + 12 }
+}
+
 function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const need = (end: number) => {
@@ -136,16 +149,8 @@ function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
     need(at + 8)
     if (view.getUint16(at, true) !== 0x0002) break
     const tag = (view.getUint16(at, true) << 16 | view.getUint16(at + 2, true)) >>> 0
-    const vr = (bytes[at + 4] << 8) | bytes[at + 5]
-    let length: number
-    if (longVrs.has(vr)) {
-      need(at + 12)
-      length = view.getUint32(at + 8, true)
-      at += 12
-    } else {
-      length = view.getUint16(at + 6, true)
-      at += 8
-    }
+    const { vr, length, valueAt } = elementHeader(view, at, true, need)
+    at = valueAt
     if (length === undefinedLength) throw new Unsupported()
     need(at + length)
     if (vr === vrUI) meta.set(tag, textValue(bytes, at, length)[0] ?? '')
@@ -160,22 +165,8 @@ function parse(bytes: Uint8Array, fileBytes: number): LeanDataset | undefined {
   for (;;) {
     need(at + 8)
     const tag = (view.getUint16(at, true) << 16 | view.getUint16(at + 2, true)) >>> 0
-    let vr = 0
-    let length: number
-    if (explicit) {
-      vr = (bytes[at + 4] << 8) | bytes[at + 5]
-      if (longVrs.has(vr)) {
-        need(at + 12)
-        length = view.getUint32(at + 8, true)
-        at += 12
-      } else {
-        length = view.getUint16(at + 6, true)
-        at += 8
-      }
-    } else {
-      length = view.getUint32(at + 4, true)
-      at += 8
-    }
+    const { vr, length, valueAt } = elementHeader(view, at, explicit, need)
+    at = valueAt
     if (tag === pixelDataTag) {
       // Encapsulated (undefined length) pixel data belongs to a compressed syntax, not here.
       if (length === undefinedLength || (explicit && vr !== vrOW && vr !== vrOB)) return undefined
@@ -243,19 +234,10 @@ function skipUndefinedLength(view: DataView, start: number, explicit: boolean, n
         depth--
         continue
       }
-    } else if (explicit) {
-      const vr = (view.getUint8(at + 4) << 8) | view.getUint8(at + 5)
-      if (longVrs.has(vr)) {
-        need(at + 12)
-        length = view.getUint32(at + 8, true)
-        at += 12
-      } else {
-        length = view.getUint16(at + 6, true)
-        at += 8
-      }
     } else {
-      length = view.getUint32(at + 4, true)
-      at += 8
+      const header = elementHeader(view, at, explicit, need)
+      length = header.length
+      at = header.valueAt
     }
     if (length === undefinedLength) {
       depth++
