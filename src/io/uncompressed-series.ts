@@ -93,8 +93,6 @@ export async function readUncompressedSeries(
   // converted is never overwritten).
   const raw = kernel ? new Uint16Array(kernel.buffer, 0, plane * slots) : inPlace ? new Uint16Array(out.buffer) : new Uint16Array(plane * slots)
   const rawStart = (k: number) => (inPlace && !kernel ? k * plane : (k % slots) * plane)
-  // Whole words of two voxels per row (and per slice) allow the two-lane addition below.
-  const words = !kernel && laneWise && columns % 2 === 0 ? new Int32Array(out.buffer) : undefined
   const ranges = ordered.map((h, k) => ({
     file: h.file,
     position: h.pixelFormat!.pixelDataOffset!,
@@ -112,18 +110,6 @@ export async function readUncompressedSeries(
         kernel.convertRows(from * 2, stagedAt, columns * 2, d, end, rows, bottomUp, laneMask, rescaleIntercept)
         out.set(staged.subarray(d * columns, end * columns), k * plane + d * columns)
         onSlice?.(out, k * plane + d * columns, k * plane + end * columns)
-      }
-    } else if (words) {
-      // Bands of row pairs, each handed to onSlice while it is still in the first-level cache.
-      const pairs = (rows + 1) >> 1
-      for (let j = 0; j < pairs; j += pairsPerBand) {
-        const end = Math.min(pairs, j + pairsPerBand)
-        addInPlaceTwoLanes(words, from / 2, columns / 2, rows, format.bitsStored, rescaleIntercept, bottomUp, j, end)
-        if (onSlice) {
-          // Rows j..end-1 from the top and their mirror rows from the bottom (not overlapping).
-          onSlice(out, from + j * columns, from + end * columns)
-          onSlice(out, from + Math.max(end, rows - end) * columns, from + (rows - j) * columns)
-        }
       }
     } else {
       convertSlice(raw, from, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
@@ -147,35 +133,6 @@ export async function readUncompressedSeries(
     },
     out,
   )
-}
-
-/**
- * The common case (slope 1, unsigned or full 16-bit stored values, int16 output) two voxels at a
- * time: each 32-bit word holds two 16-bit lanes; masking to BitsStored and adding the intercept
- * lane by lane (modulo 2^16, exact because the output range was checked to fit int16) without a
- * carry crossing lanes: ((x & 0x7fff7fff) + (b & 0x7fff7fff)) ^ ((x ^ b) & 0x80008000).
- * Rows are swapped top <-> bottom when bottom-up. Twice as fast as voxel by voxel. Row pairs
- * firstPair..endPair-1 (pair j: row j and row ny-1-j).
- */
-function addInPlaceTwoLanes(w: Int32Array, from: number, wordsPerRow: number, ny: number, bitsStored: number, intercept: number, bottomUp: boolean, firstPair: number, endPair: number): void {
-  const lane = bitsStored >= 16 ? 0xffff : (1 << bitsStored) - 1
-  const mask = (lane << 16) | lane
-  const b16 = intercept & 0xffff
-  const b = (b16 << 16) | b16
-  const bLow = b & 0x7fff7fff
-  const high = 0x80008000 | 0
-  for (let j = firstPair; j < endPair; j++) {
-    const top = from + j * wordsPerRow
-    const bottom = from + (ny - 1 - j) * wordsPerRow
-    const toTop = bottomUp ? bottom : top
-    const toBottom = bottomUp ? top : bottom
-    for (let x = 0; x < wordsPerRow; x++) {
-      const t = w[top + x] & mask
-      const u = w[bottom + x] & mask
-      w[toTop + x] = ((t & 0x7fff7fff) + bLow) ^ ((t ^ b) & high)
-      if (top !== bottom) w[toBottom + x] = ((u & 0x7fff7fff) + bLow) ^ ((u ^ b) & high)
-    }
-  }
 }
 
 interface SliceCoding {

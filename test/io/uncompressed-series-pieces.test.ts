@@ -86,7 +86,7 @@ describe('readUncompressedSeries in pieces', () => {
     [{ bitsStored: 16, signed: true, slope: '1', intercept: '-1024' }, Int32Array],
     [{ bitsStored: 12, signed: false, slope: '0.5', intercept: '-1000.25' }, Float32Array],
   ]
-  // 40 columns: rows of 80 bytes (SIMD kernel); 38: two voxels per 32-bit word; 37: voxel by voxel.
+  // 40 columns: rows of 80 bytes (SIMD kernel); 38 and 37 (rows not a multiple of 16 bytes): voxel by voxel, in place.
   for (const [c, type] of codings) for (const columns of [40, 38, 37]) for (const rowOrder of ['top-down', 'bottom-up'] as const) {
     const label = `${c.bitsStored}-bit ${c.signed ? 'signed' : 'unsigned'}, slope ${c.slope}, intercept ${c.intercept}, ${columns} columns, ${rowOrder}`
     it(`${label}: every voxel is stored x slope + intercept at its place; histogram of the pieces = one pass`, async () => {
