@@ -85,8 +85,7 @@ export function applyStep(image: Image, step: DerivedStep, statistics: StepStati
     case 'exp':
       return expTransformWith(image, s)
     case 'ahe':
-      // the calling thread only: chunks are the parallelism, and the filter threads' worker
-      // script is not next to a Lambda bundle
+      // the calling thread only: the chunks are the parallelism
       return adaptiveHistogramEqualizationSync(image, { ...aheOptions(step), statistics: s })
     case 'laplacian':
       return laplacianSharpeningWith(image, s, { useImageSpacing: step.spacing })
