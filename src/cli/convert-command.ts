@@ -15,6 +15,7 @@ import { inventoryDicom } from '../io/dicom-series.js'
 import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
 import { readDicomVolume, type SliceCorrection } from '../io/dicom-volume.js'
 import { writeNiftiPlain } from '../io/write-nifti-plain.js'
+import { niftiVoxelSink } from '../io/nifti-voxel-sink.js'
 import { summarizeSliceGeometry } from '../io/slice-geometry.js'
 import { BadInputError, errorMessage, renameBadInput } from '../pipeline/errors.js'
 import { isArchivePath } from '../io/archive.js'
@@ -133,12 +134,18 @@ async function convertFolder(input: string, output: string, flags: ConvertFlags,
   const { chosen, found } = selectSeries(inventory, nameOf(input), flags.series)
 
   // Geometry from the headers, the tilt/spacing decision and the reslice: one library function.
+  // A plain .nii output may receive the voxels as they are read (nifti-voxel-sink.ts).
+  const sink = niftiVoxelSink(output)
   const volume = await readDicomVolume(chosen, {
     layout: 'dcm2niix',
     gantryTilt: flags.reslice === false ? 'keep' : 'correct',
     nonUniformSpacing: flags.reslice === false ? 'keep' : 'resample',
     frameKind: flags.frameType,
-  }).catch(renamed(nameOf))
+    voxelSink: sink,
+  }).catch((error: unknown) => {
+    sink?.discard()
+    return renamed(nameOf)(error)
+  })
   const { image, geometry, acquisition, layout } = volume
   const warnings = [...headerWarnings, ...volume.warnings].map((w) => w.message)
   const tiltCorrection = volume.correction
@@ -147,7 +154,8 @@ async function convertFolder(input: string, output: string, flags: ConvertFlags,
   // repetition time in seconds as the time step (pixdim[4]).
   const timePoints = [image, ...(volume.laterVolumes ?? [])]
   const timeStep = acquisition.repetitionTime && acquisition.repetitionTime > 0 ? acquisition.repetitionTime / 1000 : 1
-  await writeNiftiPlain(timePoints.length > 1 ? stackTimeSeries(timePoints, timeStep) : image, output)
+  if (volume.voxelsStreamed) sink!.finish()
+  else await writeNiftiPlain(timePoints.length > 1 ? stackTimeSeries(timePoints, timeStep) : image, output)
 
   const chosenSummary = found.find((s) => s.status === 'chosen') as SeriesSummary
   const sidecar: ConvertSidecar = {

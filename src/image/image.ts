@@ -37,6 +37,18 @@ export function makeImage(
   if (data.length !== voxelCount(grid.size)) {
     throw new Error(`pixel count ${data.length} does not match size ${grid.size.join('x')}`)
   }
+  return imageOf(grid, data, name)
+}
+
+/**
+ * The grid and voxel type of an image whose voxels were streamed elsewhere as they were read
+ * (e.g. straight into the output file): its data is an empty array of that type.
+ */
+export function voxellessImage(grid: { size: number[]; spacing: number[]; origin: number[]; direction: ArrayLike<number> }, type: ComponentType, name = 'image'): Image {
+  return imageOf(grid, allocatePixels(type, 0), name)
+}
+
+function imageOf(grid: { size: number[]; spacing: number[]; origin: number[]; direction: ArrayLike<number> }, data: PixelArray, name: string): Image {
   return {
     imageType: { dimension: 3, componentType: componentTypeOf(data), pixelType: 'Scalar', components: 1 },
     name,

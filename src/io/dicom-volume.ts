@@ -12,7 +12,7 @@ import { type DicomAcquisition, readDicomAcquisition } from './dicom-acquisition
 import { toDcm2niixGrid } from './dicom-grid.js'
 import { readDicomSeries, type SeriesGroup } from './dicom-series.js'
 import { needsReslice, resliceStack } from './reslice-stack.js'
-import { isPlainUncompressed, readUncompressedSeries } from './uncompressed-series.js'
+import { isPlainUncompressed, readUncompressedSeries, streamUncompressedSeries, type VoxelSink } from './uncompressed-series.js'
 import { type EnhancedVolume, stackEnhancedFrames } from './enhanced-volume.js'
 import { isMosaicSeries } from './is-mosaic-series.js'
 import { sliceGeometry, type SliceGeometry } from './slice-geometry.js'
@@ -30,6 +30,11 @@ export interface DicomVolumeOptions {
   layout?: 'dcm2niix' | 'dicom'
   /** Enhanced multi-frame files mixing frame kinds: the FrameType word to stack (default the first kind). */
   frameKind?: string
+  /**
+   * Where the voxels may go instead of memory: an uncompressed series that needs no reslicing,
+   * read in dcm2niix's layout, is streamed there slice by slice (voxelsStreamed says when).
+   */
+  voxelSink?: VoxelSink
 }
 
 export interface SliceCorrection {
@@ -59,6 +64,8 @@ export interface DicomVolume {
   warnings: DicomVolumeWarning[]
   /** Time points 2..T of an enhanced 4-D series, on the grid of `image` (not when resliced). */
   laterVolumes?: Image[]
+  /** The voxels went to options.voxelSink as they were read: `image` holds the grid and type only (no voxels). */
+  voxelsStreamed?: boolean
 }
 
 const round = (v: number, digits = 4) => Math.round(v * 10 ** digits) / 10 ** digits
@@ -127,11 +134,16 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
   // Uncompressed slices are read straight into dcm2niix's layout when that is where they go.
   const readBottomUp = plain && !keepsDicomOrder
   let decoded: Image
+  let voxelsStreamed = false
   if (enhanced) decoded = enhanced.image
   else if (plain) {
     // CT: the HU histogram is taken slice by slice as the slices are converted (one pass less).
     const histogram = group.modality === 'CT' ? new HuHistogram(group.headers[0].rows * group.headers[0].columns * geometry!.files.length, paddingOutputValue(acquisition)) : undefined
-    decoded = await readUncompressedSeries(group.headers, geometry!, readBottomUp ? 'bottom-up' : 'top-down', histogram && ((values, from, to) => histogram.add(values, from, to)))
+    const sample = histogram && ((values: PixelArray, from: number, to: number, valuesStart: number) => histogram.add(values, from, to, valuesStart))
+    // Streamed only where the voxels are final as read: dcm2niix's layout, nothing to reslice.
+    if (options.voxelSink && readBottomUp && !decision.reslice && layoutWanted === 'dcm2niix') {
+      ;({ image: decoded, streamed: voxelsStreamed } = await streamUncompressedSeries(group.headers, geometry!, 'bottom-up', options.voxelSink, sample))
+    } else decoded = await readUncompressedSeries(group.headers, geometry!, readBottomUp ? 'bottom-up' : 'top-down', sample)
     if (histogram) sampledWhileReading.set(decoded, histogram)
   } else decoded = await readDicomSeries(group)
   if (!geometry) {
@@ -178,7 +190,7 @@ async function decodeDicomVolume(group: SeriesGroup, options: DicomVolumeOptions
     laterVolumes = laterVolumes.map(flipSecondAxis)
     layout = layout.replace('j = Rows-1-row', 'j = row')
   }
-  return { image, laterVolumes, geometry, acquisition, warnings, correction, layout }
+  return { image, laterVolumes, geometry, acquisition, warnings, correction, layout, ...(voxelsStreamed && { voxelsStreamed }) }
 }
 
 /** What a tilted / unevenly spaced stack gets, by the options; refusals throw with the numbers. */

@@ -5,7 +5,7 @@
 // on ct-chest-141. Anything else (compressed, big endian, colour, MONOCHROME1, multi-frame) is
 // left to GDCM. The volume is in DICOM order (i = column, j = row, k ascending along the normal,
 // origin at the first slice), as readDicomSeries returns it.
-import { type Image, makeImage, type PixelArray } from '../image/image.js'
+import { type Image, makeImage, type PixelArray, voxellessImage } from '../image/image.js'
 import { BadInputError } from '../pipeline/errors.js'
 import type { DicomHeader } from './dicom-header.js'
 import type { SliceGeometry } from './slice-geometry.js'
@@ -42,18 +42,42 @@ export function isPlainUncompressed(headers: DicomHeader[]): boolean {
 export type RowOrder = 'top-down' | 'bottom-up'
 
 /**
+ * Called with final values while they are in cache: voxels from..to (volume indices), held by
+ * `values` from voxel `valuesStart` on (0: `values` is the whole volume); whole slices, or
+ * bands of rows of one slice in no particular order.
+ */
+export type OnConvertedValues = (values: PixelArray, from: number, to: number, valuesStart: number) => void
+
+/** Where streamed voxels go (e.g. the output file), instead of a volume in memory. */
+export interface VoxelSink {
+  /** Called once, before any voxel, with the volume's grid and voxel type (no voxels). */
+  begin(image: Image): void
+  /** Voxel bytes (little endian) starting `byteOffset` bytes after the first voxel; whole slices, in order. */
+  write(bytes: Uint8Array, byteOffset: number): void
+}
+
+/**
  * Read the slices in `geometry.files` order (ascending along the normal). For an int16 volume
  * each slice's pixel bytes go straight into the output volume and are rescaled (and their rows
  * reversed) in place; other types go through a ring of slice buffers. Reads run ahead on the
  * thread pool (read-ranges-ahead.ts) while the slices already read are converted.
  */
-export async function readUncompressedSeries(
-  headers: DicomHeader[],
-  geometry: SliceGeometry,
-  rowOrder: RowOrder = 'top-down',
-  /** Called with final values (volume indices from..to) while they are in cache: whole slices, or bands of rows of one slice in no particular order. */
-  onSlice?: (values: PixelArray, from: number, to: number) => void,
-): Promise<Image> {
+export async function readUncompressedSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOrder: RowOrder = 'top-down', onSlice?: OnConvertedValues): Promise<Image> {
+  return (await readSeries(headers, geometry, rowOrder, onSlice)).image
+}
+
+/**
+ * The same read with the voxels handed to `sink` slice by slice instead of kept in memory, when
+ * the SIMD kernel converts this series (int16 output); returns the image's grid and type without
+ * voxels (voxellessImage). Otherwise the series is read into memory as readUncompressedSeries
+ * does and `sink` is never called. Why: a 74 MB volume written once costs ~18,000 first-touch
+ * page faults and a copy of every voxel, most of `convert`'s volume time on ct-chest-141.
+ */
+export async function streamUncompressedSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOrder: RowOrder, sink: VoxelSink, onSlice?: OnConvertedValues): Promise<{ image: Image; streamed: boolean }> {
+  return readSeries(headers, geometry, rowOrder, onSlice, sink)
+}
+
+async function readSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOrder: RowOrder, onSlice?: OnConvertedValues, sink?: VoxelSink): Promise<{ image: Image; streamed: boolean }> {
   const byFile = new Map(headers.map((h) => [h.file, h]))
   const ordered = geometry.files.map((f) => byFile.get(f) as DicomHeader)
   const { rows, columns } = ordered[0]
@@ -77,17 +101,20 @@ export async function readUncompressedSeries(
     if (available < plane * 2) throw new BadInputError(`pixel data ends after ${available} of ${plane * 2} bytes`, { file: h.file, field: 'PixelData' })
   }
   const count = plane * ordered.length
-  const out: PixelArray = !integral ? new Float32Array(count)
-    : lo >= -32768 && hi <= 32767 ? new Int16Array(count)
-    : new Int32Array(count)
-  const inPlace = out instanceof Int16Array
+  const int16 = integral && lo >= -32768 && hi <= 32767
   const bottomUp = rowOrder === 'bottom-up'
   // The common case, exact as lane-wise 16-bit arithmetic: int16 output, slope 1, unsigned or
   // full 16-bit stored values. With WebAssembly SIMD (rows a multiple of 16 bytes) slices are
   // read into a ring in the kernel's memory and converted band by band into the volume.
-  const laneWise = inPlace && (!signed || format.bitsStored === 16) && ordered.every((h) => h.pixelFormat!.rescaleSlope === 1)
+  const laneWise = int16 && (!signed || format.bitsStored === 16) && ordered.every((h) => h.pixelFormat!.rescaleSlope === 1)
   const slots = ahead + 1
   const kernel = laneWise && (columns * 2) % 16 === 0 ? rescaleRowsKernel(plane * 2 * (slots + 1)) : undefined
+  const grid = volumeGrid(ordered[0], geometry, bottomUp)
+  const streamed = sink !== undefined && kernel !== undefined
+  if (streamed) sink.begin(voxellessImage(grid, 'int16'))
+  // Streamed: nothing is kept (the empty array only carries the type).
+  const out: PixelArray = streamed ? new Int16Array(0) : !integral ? new Float32Array(count) : int16 ? new Int16Array(count) : new Int32Array(count)
+  const inPlace = out instanceof Int16Array
   // Without the kernel, int16 slices are read straight into their place in the volume; other
   // types go through a ring of slice buffers, one more than the reads in flight (a slice being
   // converted is never overwritten).
@@ -108,31 +135,37 @@ export async function readUncompressedSeries(
       for (let d = 0; d < rows; d += 2 * pairsPerBand) {
         const end = Math.min(rows, d + 2 * pairsPerBand)
         kernel.convertRows(from * 2, stagedAt, columns * 2, d, end, rows, bottomUp, laneMask, rescaleIntercept)
-        out.set(staged.subarray(d * columns, end * columns), k * plane + d * columns)
-        onSlice?.(out, k * plane + d * columns, k * plane + end * columns)
+        if (streamed) onSlice?.(staged, k * plane + d * columns, k * plane + end * columns, k * plane)
+        else {
+          out.set(staged.subarray(d * columns, end * columns), k * plane + d * columns)
+          onSlice?.(out, k * plane + d * columns, k * plane + end * columns, 0)
+        }
       }
+      if (streamed) sink.write(new Uint8Array(kernel.buffer, stagedAt, plane * 2), k * plane * 2)
     } else {
       convertSlice(raw, from, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
-      onSlice?.(out, k * plane, (k + 1) * plane)
+      onSlice?.(out, k * plane, (k + 1) * plane, 0)
     }
   }, ahead)
-  const spacing = format.pixelSpacing!
+  return { image: streamed ? voxellessImage(grid, 'int16') : makeImage(grid, out), streamed }
+}
+
+/** The volume's grid: DICOM order, or bottom-up (the first voxel is the first slice's last row, j against the columns' direction). */
+function volumeGrid(first: DicomHeader, geometry: SliceGeometry, bottomUp: boolean): { size: number[]; spacing: number[]; origin: number[]; direction: number[] } {
+  const { rows, columns } = first
+  const spacing = first.pixelFormat!.pixelSpacing!
   const r = geometry.rowDirection
   const c = geometry.columnDirection
   const n = geometry.normal
-  const first = geometry.firstPosition
-  // Bottom-up: the first voxel is the first slice's last row, and j runs against the columns' direction.
-  const origin = bottomUp ? [0, 1, 2].map((a) => first[a] + (rows - 1) * spacing[0] * c[a]) : [...first]
+  const at = geometry.firstPosition
+  const origin = bottomUp ? [0, 1, 2].map((a) => at[a] + (rows - 1) * spacing[0] * c[a]) : [...at]
   const s = bottomUp ? -1 : 1
-  return makeImage(
-    {
-      size: [columns, rows, ordered.length],
-      spacing: [spacing[1], spacing[0], geometry.spacing.medianMm],
-      origin,
-      direction: [r[0], s * c[0], n[0], r[1], s * c[1], n[1], r[2], s * c[2], n[2]],
-    },
-    out,
-  )
+  return {
+    size: [columns, rows, geometry.files.length],
+    spacing: [spacing[1], spacing[0], geometry.spacing.medianMm],
+    origin,
+    direction: [r[0], s * c[0], n[0], r[1], s * c[1], n[1], r[2], s * c[2], n[2]],
+  }
 }
 
 interface SliceCoding {

@@ -62,14 +62,18 @@ export class HuHistogram {
     return this.counted
   }
 
-  /** Count the sampled voxels among values[from, to) (indices of the whole volume). */
-  add(values: PixelArray, from = 0, to = values.length): void {
+  /**
+   * Count the sampled voxels among voxels [from, to) (indices of the whole volume); `values`
+   * holds the volume from voxel `valuesStart` on (a piece of it, e.g. one slice as converted).
+   */
+  add(values: PixelArray, from = 0, to?: number, valuesStart = 0): void {
+    to ??= valuesStart + values.length
     const first = Math.ceil(from / this.stride) * this.stride
     if (values instanceof Int16Array) {
       this.binOfInt16 ??= int16Bins(this.paddingValue, this.counts.length)
       this.int16Counts ??= new Int32Array(this.counts.length + 1)
-      this.int16Sampled += countInt16(values, first, to, this.stride, this.binOfInt16, this.int16Counts)
-    } else this.counted += fillHistogram(values, first, to, this.stride, this.paddingValue, this.counts)
+      this.int16Sampled += countInt16(values, first - valuesStart, to - valuesStart, this.stride, this.binOfInt16, this.int16Counts)
+    } else this.counted += fillHistogram(values, first - valuesStart, to - valuesStart, this.stride, this.paddingValue, this.counts)
   }
 
   private flushInt16(): void {
