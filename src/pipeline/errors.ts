@@ -41,7 +41,8 @@ export function errorMessage(error: unknown): string {
  */
 export function renameBadInput(nameOf: (file: string | undefined) => string | undefined) {
   return (error: unknown): never => {
-    if (!(error instanceof BadInputError)) throw error
+    // By kind, not class: the CLI bundle and the module tree each hold a copy of this class (bin/build.js).
+    if (!isBadInput(error)) throw error
     const message = error.file ? error.message.slice(error.file.length + 2) : error.message
     throw new BadInputError(message, { file: nameOf(error.file) ?? error.file, field: error.field }, { cause: error })
   }
