@@ -1,9 +1,10 @@
 // A .nii file written while a series is read: the header (nifti1-header.ts, the bytes
 // writeNiftiPlain writes) as soon as the grid is known, then each slice at its place. Why: the
 // volume never exists in memory, so `convert` pays neither the first touch of 74 MB of fresh
-// pages nor a copy of every voxel (ct-chest-141). Uncompressed .nii on a little-endian machine
-// only; anything else goes through writeNiftiPlain.
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs'
+// pages nor a copy of every voxel (ct-chest-141). Slices are written on libuv's thread pool
+// while the next ones are converted. Uncompressed .nii on a little-endian machine only; anything
+// else goes through writeNiftiPlain.
+import { closeSync, mkdirSync, openSync, unlinkSync, write, writeSync } from 'node:fs'
 import { endianness } from 'node:os'
 import path from 'node:path'
 import type { Image } from '../image/image.js'
@@ -33,6 +34,15 @@ export function niftiVoxelSink(file: string): NiftiVoxelSink | undefined {
   const writeAll = (bytes: Uint8Array, position: number) => {
     for (let done = 0; done < bytes.length; ) done += writeSync(fd!, bytes, done, bytes.length - done, position + done)
   }
+  /** The same on the thread pool. */
+  const writeAllLater = (at: number, bytes: Uint8Array, position: number) => new Promise<void>((resolve, reject) => {
+    const from = (done: number) => write(at, bytes, done, bytes.length - done, position + done, (error, n) => {
+      if (error) reject(error)
+      else if (done + n < bytes.length) from(done + n)
+      else resolve()
+    })
+    from(0)
+  })
   return {
     get begun() {
       return begun
@@ -47,7 +57,7 @@ export function niftiVoxelSink(file: string): NiftiVoxelSink | undefined {
     },
     write(bytes: Uint8Array, byteOffset: number) {
       if (fd === undefined) throw new Error(`${file}: voxels written before begin() or after finish()`)
-      writeAll(bytes, niftiHeaderBytes + byteOffset)
+      return writeAllLater(fd, bytes, niftiHeaderBytes + byteOffset)
     },
     finish: close,
     discard() {

@@ -19,9 +19,10 @@ const defaultAhead = 6
 
 /**
  * Read every range; `onRead(k)` runs for k = 0, 1, ... in order, each once range k has been
- * read completely. A file shorter than its range is a BadInputError naming it.
+ * read completely (and the previous onRead's promise, if any, settled). A file shorter than its
+ * range is a BadInputError naming it.
  */
-export async function readRangesAhead(ranges: FileRange[], onRead: (k: number) => void, ahead = defaultAhead): Promise<void> {
+export async function readRangesAhead(ranges: FileRange[], onRead: (k: number) => void | Promise<void>, ahead = defaultAhead): Promise<void> {
   const pending: Promise<void>[] = []
   let issued = 0
   const issue = () => {
@@ -40,7 +41,7 @@ export async function readRangesAhead(ranges: FileRange[], onRead: (k: number) =
       pending[handed] = undefined as unknown as Promise<void>
       handed++
       issue()
-      onRead(handed - 1)
+      await onRead(handed - 1)
     }
   } finally {
     // Let reads still in flight finish (their descriptors close) before the caller goes on.

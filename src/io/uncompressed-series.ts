@@ -16,6 +16,8 @@ import { rescaleRowsKernel } from './rescale-rows-simd.js'
 const ahead = 3
 /** Row pairs converted before the histogram sees them: 16 rows of 512 int16 columns = 16 KB, first-level cache. */
 const pairsPerBand = 8
+/** Streamed slices being written while the next ones are converted (each keeps its staging buffer until written). */
+const writesInFlight = 2
 
 const littleEndianUncompressed = new Set(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1'])
 
@@ -52,8 +54,11 @@ export type OnConvertedValues = (values: PixelArray, from: number, to: number, v
 export interface VoxelSink {
   /** Called once, before any voxel, with the volume's grid and voxel type (no voxels). */
   begin(image: Image): void
-  /** Voxel bytes (little endian) starting `byteOffset` bytes after the first voxel; whole slices, in order. */
-  write(bytes: Uint8Array, byteOffset: number): void
+  /**
+   * Voxel bytes (little endian) starting `byteOffset` bytes after the first voxel; whole slices,
+   * in order. When it returns a promise, `bytes` stays untouched until it settles.
+   */
+  write(bytes: Uint8Array, byteOffset: number): void | Promise<void>
 }
 
 /**
@@ -108,9 +113,13 @@ async function readSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOr
   // read into a ring in the kernel's memory and converted band by band into the volume.
   const laneWise = int16 && (!signed || format.bitsStored === 16) && ordered.every((h) => h.pixelFormat!.rescaleSlope === 1)
   const slots = ahead + 1
-  const kernel = laneWise && (columns * 2) % 16 === 0 ? rescaleRowsKernel(plane * 2 * (slots + 1)) : undefined
   const grid = volumeGrid(ordered[0], geometry, bottomUp)
-  const streamed = sink !== undefined && kernel !== undefined
+  const streaming = sink !== undefined && laneWise && (columns * 2) % 16 === 0
+  // The kernel's memory: the ring of slices read, then where slices are converted (a ring of
+  // those too when streamed, so a slice can be written while the next one is converted).
+  const stagings = streaming ? writesInFlight : 1
+  const kernel = laneWise && (columns * 2) % 16 === 0 ? rescaleRowsKernel(plane * 2 * (slots + stagings)) : undefined
+  const streamed = streaming && kernel !== undefined
   if (streamed) sink.begin(voxellessImage(grid, 'int16'))
   // Streamed: nothing is kept (the empty array only carries the type).
   const out: PixelArray = streamed ? new Int16Array(0) : !integral ? new Float32Array(count) : int16 ? new Int16Array(count) : new Int32Array(count)
@@ -126,11 +135,15 @@ async function readSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOr
     into: new Uint8Array(raw.buffer, raw.byteOffset + rawStart(k) * 2, plane * 2),
   }))
   const laneMask = format.bitsStored >= 16 ? 0xffff : (1 << format.bitsStored) - 1
-  await readRangesAhead(ranges, (k) => {
+  /** Streamed: the write still in flight from each staging buffer. */
+  const writing: (Promise<void> | void)[] = []
+  const reading = readRangesAhead(ranges, async (k) => {
     const { rescaleSlope, rescaleIntercept } = ordered[k].pixelFormat!
     const from = rawStart(k)
     if (kernel) {
-      const stagedAt = slots * plane * 2
+      const staging = k % stagings
+      await writing[staging]
+      const stagedAt = (slots + staging) * plane * 2
       const staged = new Int16Array(kernel.buffer, stagedAt, plane)
       for (let d = 0; d < rows; d += 2 * pairsPerBand) {
         const end = Math.min(rows, d + 2 * pairsPerBand)
@@ -141,12 +154,20 @@ async function readSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOr
           onSlice?.(out, k * plane + d * columns, k * plane + end * columns, 0)
         }
       }
-      if (streamed) sink.write(new Uint8Array(kernel.buffer, stagedAt, plane * 2), k * plane * 2)
+      if (streamed) {
+        const written = sink.write(new Uint8Array(kernel.buffer, stagedAt, plane * 2), k * plane * 2)
+        // Awaited before the buffer is reused or the read ends; this keeps an early failure from being reported as unhandled.
+        written?.catch(() => {})
+        writing[staging] = written
+      }
     } else {
       convertSlice(raw, from, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
       onSlice?.(out, k * plane, (k + 1) * plane, 0)
     }
   }, ahead)
+  // Every write settles before the caller goes on, also after a failure (it may close the file).
+  await reading.finally(() => Promise.allSettled(writing))
+  await Promise.all(writing)
   return { image: streamed ? voxellessImage(grid, 'int16') : makeImage(grid, out), streamed }
 }
 

@@ -97,7 +97,7 @@ describe('streamUncompressedSeries', () => {
     const columns = 37
     const headers = await headersOf(writePhantom('memory', columns, -1024))
     const calls: string[] = []
-    const { image, streamed } = await streamUncompressedSeries(headers, sliceGeometry(headers), 'bottom-up', { begin: () => calls.push('begin'), write: () => calls.push('write') })
+    const { image, streamed } = await streamUncompressedSeries(headers, sliceGeometry(headers), 'bottom-up', { begin: () => calls.push('begin'), write: () => void calls.push('write') })
     expect(streamed).toBe(false)
     expect(calls).toEqual([])
     expect(Array.from(pixelsOf(image))).toEqual(Array.from(expectedVoxels(columns, -1024)))
@@ -133,8 +133,8 @@ describe('convert to .nii, streamed', () => {
     const { image } = await streamUncompressedSeries(headers, sliceGeometry(headers), 'bottom-up', {
       begin: (grid) => sink.begin(grid),
       write: (bytes, at) => {
-        sink.write(bytes, at)
         if (at > 0) throw new Error('disk full')
+        return sink.write(bytes, at)
       },
     }).then((r) => r, (error: Error) => ({ image: error }))
     expect(String(image)).toContain('disk full')

@@ -132,7 +132,9 @@ describe('readRangesAhead', () => {
   it('a range past the end of its file is bad input naming the file; earlier ranges were handed over', async () => {
     const ranges = [0, 1, 2].map((k) => ({ file, position: k * 20_000, into: new Uint8Array(20_000) }))
     const seen: number[] = []
-    const failure = await readRangesAhead(ranges, (k) => seen.push(k)).catch((e: unknown) => e)
+    const failure = await readRangesAhead(ranges, (k) => {
+      seen.push(k)
+    }).catch((e: unknown) => e)
     expect(failure).toBeInstanceOf(BadInputError)
     expect(String((failure as Error).message)).toContain('pixel data ends after 10000 of 20000 bytes')
     expect((failure as BadInputError).file).toBe(file)
