@@ -145,20 +145,22 @@ async function readSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOr
       await writing[staging]
       const stagedAt = (slots + staging) * plane * 2
       const staged = new Int16Array(kernel.buffer, stagedAt, plane)
-      for (let d = 0; d < rows; d += 2 * pairsPerBand) {
-        const end = Math.min(rows, d + 2 * pairsPerBand)
-        kernel.convertRows(from * 2, stagedAt, columns * 2, d, end, rows, bottomUp, laneMask, rescaleIntercept)
-        if (streamed) onSlice?.(staged, k * plane + d * columns, k * plane + end * columns, k * plane)
-        else {
-          out.set(staged.subarray(d * columns, end * columns), k * plane + d * columns)
-          onSlice?.(out, k * plane + d * columns, k * plane + end * columns, 0)
-        }
-      }
       if (streamed) {
+        // The whole slice at once (it stays in cache for the histogram and the write); bands
+        // cost a call chain each, most of it before the JIT has optimised it.
+        kernel.convertRows(from * 2, stagedAt, columns * 2, 0, rows, rows, bottomUp, laneMask, rescaleIntercept)
+        onSlice?.(staged, k * plane, (k + 1) * plane, k * plane)
         const written = sink.write(new Uint8Array(kernel.buffer, stagedAt, plane * 2), k * plane * 2)
         // Awaited before the buffer is reused or the read ends; this keeps an early failure from being reported as unhandled.
         written?.catch(() => {})
         writing[staging] = written
+      } else {
+        for (let d = 0; d < rows; d += 2 * pairsPerBand) {
+          const end = Math.min(rows, d + 2 * pairsPerBand)
+          kernel.convertRows(from * 2, stagedAt, columns * 2, d, end, rows, bottomUp, laneMask, rescaleIntercept)
+          out.set(staged.subarray(d * columns, end * columns), k * plane + d * columns)
+          onSlice?.(out, k * plane + d * columns, k * plane + end * columns, 0)
+        }
       }
     } else {
       convertSlice(raw, from, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })

@@ -15,6 +15,7 @@ import { niftiVoxelSink } from '../../src/io/nifti-voxel-sink.js'
 import { sliceGeometry } from '../../src/io/slice-geometry.js'
 import { streamUncompressedSeries } from '../../src/io/uncompressed-series.js'
 import { runConvertCommand } from '../../src/cli/convert-command.js'
+import { HuHistogram } from '../../src/measure/hu-plausibility.js'
 import { encodeDicomFile, transferSyntaxes } from '../support/dicom-encode.js'
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'vf-voxel-sink-'))
@@ -74,23 +75,28 @@ async function headersOf(dir: string) {
 }
 
 describe('streamUncompressedSeries', () => {
-  it('hands every slice over once, in order, as final voxels, after the grid and type', async () => {
+  it('hands every slice over once, in order, as final voxels, after the grid and type; the histogram of the pieces is the whole volume\'s', async () => {
     const columns = 64
     const headers = await headersOf(writePhantom('stream', columns, -1024))
     const calls: string[] = []
     const voxels = new Uint8Array(columns * rows * slices * 2)
+    const pieces = new HuHistogram(columns * rows * slices)
     const { image, streamed } = await streamUncompressedSeries(headers, sliceGeometry(headers), 'bottom-up', {
       begin: (grid) => calls.push(`begin ${grid.size.join('x')} ${grid.imageType.componentType} ${pixelsOf(grid).length}`),
       write: (bytes, at) => {
         calls.push(`write ${at}`)
         voxels.set(bytes, at)
       },
-    })
+    }, (values, from, to, valuesStart) => pieces.add(values, from, to, valuesStart))
     expect(streamed).toBe(true)
     expect(pixelsOf(image).length).toBe(0)
     expect([...image.size]).toEqual([columns, rows, slices])
     expect(calls).toEqual([`begin ${columns}x${rows}x${slices} int16 0`, ...Array.from({ length: slices }, (_, k) => `write ${k * columns * rows * 2}`)])
     expect(Buffer.compare(voxels, new Uint8Array(expectedVoxels(columns, -1024).buffer))).toBe(0)
+    const whole = new HuHistogram(columns * rows * slices)
+    whole.add(expectedVoxels(columns, -1024))
+    expect(pieces.used).toBe(columns * rows * slices)
+    expect(Array.from(pieces.bins)).toEqual(Array.from(whole.bins))
   })
 
   it('rows the SIMD kernel cannot convert (37 columns) are read into memory; the sink is never called', async () => {

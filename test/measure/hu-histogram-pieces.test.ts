@@ -50,6 +50,24 @@ describe('HuHistogram filled in pieces', () => {
     }
   })
 
+  it('pieces held in arrays of their own (valuesStart) sample the voxels one pass samples (stride 2)', () => {
+    const length = 8_500_003 // over 8 M voxels: every second voxel is sampled
+    const all = Int16Array.from({ length }, (_, i) => ((i * 7919) % 3001) - 1500)
+    for (const values of [all, Float32Array.from(all)]) {
+      const whole = new HuHistogram(length)
+      whole.add(values)
+      expect(whole.stride).toBe(2)
+      const pieces = new HuHistogram(length)
+      // Uneven pieces starting at odd and even voxels, each copied out as a reader's slice buffer would be.
+      for (let from = 0; from < length; from += 262_145) {
+        const to = Math.min(length, from + 262_145)
+        pieces.add(values.slice(from, to), from, to, from)
+      }
+      expect(pieces.used).toBe(Math.ceil(length / 2))
+      expect(Array.from(pieces.bins)).toEqual(Array.from(whole.bins))
+    }
+  })
+
   it('int16 and float32 of the same integers agree (table and arithmetic paths)', () => {
     expect(huPlausibility(int16, { paddingValue: -2000 })).toEqual(huPlausibility(Float32Array.from(int16), { paddingValue: -2000 }))
   })
