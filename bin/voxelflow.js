@@ -9,7 +9,7 @@ import { builtIsCurrent } from './built-is-current.js'
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
 let main
-if (process.env.VOXELFLOW_FROM_SOURCE !== '1' && builtIsCurrent(root)) {
+if (process.env.VOXELFLOW_FROM_SOURCE !== '1' && (await builtIsCurrent(root))) {
   ;({ main } = await import('../dist/cli.js'))
 } else {
   const { register } = await import('tsx/esm/api')

@@ -31,11 +31,11 @@ function checkout(name: string): string {
 }
 
 describe('builtIsCurrent', () => {
-  it('holds for an untouched checkout, and not without a build', () => {
+  it('holds for an untouched checkout, and not without a build', async () => {
     const root = checkout('untouched')
-    expect(builtIsCurrent(root)).toBe(true)
+    expect(await builtIsCurrent(root)).toBe(true)
     rmSync(path.join(root, 'dist', manifestName))
-    expect(builtIsCurrent(root)).toBe(false)
+    expect(await builtIsCurrent(root)).toBe(false)
   })
 
   const edits: [string, (root: string) => void][] = [
@@ -47,16 +47,16 @@ describe('builtIsCurrent', () => {
     ['package.json changed', (root) => appendFileSync(path.join(root, 'package.json'), ' ')],
   ]
   for (const [what, edit] of edits) {
-    it(`fails after ${what}`, () => {
+    it(`fails after ${what}`, async () => {
       const root = checkout(what.replace(/\W+/g, '-'))
       edit(root)
-      expect(builtIsCurrent(root)).toBe(false)
+      expect(await builtIsCurrent(root)).toBe(false)
     })
   }
 
-  it('fails on a manifest it cannot read', () => {
+  it('fails on a manifest it cannot read', async () => {
     const root = checkout('garbled')
     writeFileSync(path.join(root, 'dist', manifestName), '2026-01-01T00:00:00Z\n')
-    expect(builtIsCurrent(root)).toBe(false)
+    expect(await builtIsCurrent(root)).toBe(false)
   })
 })
