@@ -39,7 +39,7 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
   const [nx, ny] = inDims
   const mx = tx.m, my = ty.m, mz = tz.m
   const planeOut = mx * my
-  const rowsX = new Float64Array(mx * ny)
+  const ring: RowRing = { rows: [new Float64Array(mx), new Float64Array(mx)], y: new Int32Array(2) }
   // two cached in-plane slices: the two input slices the current output slice blends
   const slots = [new Float64Array(planeOut), new Float64Array(planeOut)]
   const slotZ = [-1, -1]
@@ -51,7 +51,7 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
     if (slotZ[0] === z) return slots[0]
     if (slotZ[1] === z) return slots[1]
     const s = slotZ[0] === keep ? 1 : 0
-    resampleSliceXY(input, z * nx * ny, nx, ny, tx, ty, rowsX, slots[s])
+    resampleSliceXY(input, z * nx * ny, nx, tx, ty, ring, slots[s])
     slotZ[s] = z
     return slots[s]
   }
@@ -71,6 +71,18 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
       const a = inPlane(z0, -1)
       const b = w1 !== 0 && z1 !== z0 ? inPlane(z1, z0) : a
       const wa = b === a ? w0 + w1 : w0
+      if (!integer) {
+        // float output: the whole slice in one loop, straight into it (a view from 0, one
+        // contiguous run); rows and columns outside the input get the default value afterwards
+        const o = out.subarray(base, base + planeOut)
+        if (b === a) for (let i = 0; i < planeOut; i++) o[i] = wa * a[i]
+        else for (let i = 0; i < planeOut; i++) o[i] = w0 * a[i] + w1 * b[i]
+        for (let j = 0; j < my; j++) {
+          if (!ty.valid[j]) o.fill(defaultValue, j * mx, j * mx + mx)
+          else if (!allX) for (let i = 0; i < mx; i++) if (!tx.valid[i]) o[j * mx + i] = defaultValue
+        }
+        continue
+      }
       for (let j = 0; j < my; j++) {
         const row = base + j * mx
         if (!ty.valid[j]) {
@@ -78,17 +90,11 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
           continue
         }
         const r = j * mx
-        if (!integer) {
-          // float output: blend straight into it
-          if (b === a) for (let i = 0; i < mx; i++) out[row + i] = wa * a[r + i]
-          else for (let i = 0; i < mx; i++) out[row + i] = w0 * a[r + i] + w1 * b[r + i]
-        } else {
-          if (b === a) for (let i = 0; i < mx; i++) blend[i] = wa * a[r + i]
-          else for (let i = 0; i < mx; i++) blend[i] = w0 * a[r + i] + w1 * b[r + i]
-          for (let i = 0; i < mx; i++) {
-            const v = blend[i]
-            out[row + i] = v <= lo ? lo : v >= hi ? hi : v !== v ? 0 : Math.round(v)
-          }
+        if (b === a) for (let i = 0; i < mx; i++) blend[i] = wa * a[r + i]
+        else for (let i = 0; i < mx; i++) blend[i] = w0 * a[r + i] + w1 * b[r + i]
+        for (let i = 0; i < mx; i++) {
+          const v = blend[i]
+          out[row + i] = v <= lo ? lo : v >= hi ? hi : v !== v ? 0 : Math.round(v)
         }
         if (!allX) for (let i = 0; i < mx; i++) if (!tx.valid[i]) out[row + i] = defaultValue
       }
@@ -96,26 +102,49 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
   }
 }
 
-/** Input slice at `off` -> x taps -> y taps -> dst (mx * my, float64). */
-function resampleSliceXY(
-  input: PixelArray, off: number, nx: number, ny: number, tx: LinearAxisTaps, ty: LinearAxisTaps, rowsX: Float64Array, dst: Float64Array,
-): void {
+/**
+ * Input slice at `off` -> x taps -> y taps -> dst (mx * my, float64). The x-resampled input rows
+ * are made when an output row first needs them, into a ring of two rows that stays in L1 cache
+ * (the y taps of consecutive output rows move forward through the input rows).
+ */
+function resampleSliceXY(input: PixelArray, off: number, nx: number, tx: LinearAxisTaps, ty: LinearAxisTaps, ring: RowRing, dst: Float64Array): void {
   const mx = tx.m, my = ty.m
-  const ix = tx.idx, wx = tx.w
-  for (let y = 0; y < ny; y++) {
-    const s = off + y * nx, d = y * mx
-    if (tx.identity) for (let i = 0; i < mx; i++) rowsX[d + i] = input[s + i]
-    else for (let i = 0, p = 0; i < mx; i++, p += 2) rowsX[d + i] = wx[p] * input[s + ix[p]] + wx[p + 1] * input[s + ix[p + 1]]
-  }
   if (ty.identity) {
-    dst.set(rowsX.subarray(0, mx * my))
+    for (let j = 0; j < my; j++) resampleRowX(input, off + j * nx, tx, dst, j * mx)
     return
   }
+  ring.y[0] = ring.y[1] = -1
   for (let j = 0; j < my; j++) {
-    const a = ty.idx[2 * j] * mx, b = ty.idx[2 * j + 1] * mx
     const w0 = ty.w[2 * j], w1 = ty.w[2 * j + 1]
+    const a = rowOf(input, off, nx, tx, ring, ty.idx[2 * j], -1)
     const d = j * mx
-    if (w1 === 0) for (let i = 0; i < mx; i++) dst[d + i] = w0 * rowsX[a + i]
-    else for (let i = 0; i < mx; i++) dst[d + i] = w0 * rowsX[a + i] + w1 * rowsX[b + i]
+    if (w1 === 0) for (let i = 0; i < mx; i++) dst[d + i] = w0 * a[i]
+    else {
+      const b = rowOf(input, off, nx, tx, ring, ty.idx[2 * j + 1], ty.idx[2 * j])
+      for (let i = 0; i < mx; i++) dst[d + i] = w0 * a[i] + w1 * b[i]
+    }
   }
+}
+
+/** Two x-resampled input rows and the row index each holds (-1: none). */
+export interface RowRing {
+  rows: [Float64Array, Float64Array]
+  y: Int32Array
+}
+
+/** Input row y of the slice at `off`, x-resampled: from the ring, or made into the slot not holding row `keep`. */
+function rowOf(input: PixelArray, off: number, nx: number, tx: LinearAxisTaps, ring: RowRing, y: number, keep: number): Float64Array {
+  if (ring.y[0] === y) return ring.rows[0]
+  if (ring.y[1] === y) return ring.rows[1]
+  const s = ring.y[0] === keep ? 1 : 0
+  resampleRowX(input, off + y * nx, tx, ring.rows[s], 0)
+  ring.y[s] = y
+  return ring.rows[s]
+}
+
+/** x taps of the input row starting at `s` -> dst[d .. d + mx). */
+function resampleRowX(input: PixelArray, s: number, tx: LinearAxisTaps, dst: Float64Array, d: number): void {
+  const mx = tx.m, ix = tx.idx, wx = tx.w
+  if (tx.identity) for (let i = 0; i < mx; i++) dst[d + i] = input[s + i]
+  else for (let i = 0, p = 0; i < mx; i++, p += 2) dst[d + i] = wx[p] * input[s + ix[p]] + wx[p + 1] * input[s + ix[p + 1]]
 }
