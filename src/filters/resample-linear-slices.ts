@@ -4,7 +4,14 @@
 // straight into the output array. Compared with three whole-volume passes this never holds a
 // float64 volume (memory: two slices per thread) and reads and writes every array contiguously.
 // Work items are runs of consecutive output slices, so it runs on worker threads as is
-// (filter-threads.ts): the arrays are then SharedArrayBuffer views.
+// (filter-threads.ts): the output is then a SharedArrayBuffer view. The input is not copied
+// whole into shared memory (100 MB more for a 512x512x200 int16 CT, the peak over 3x the
+// float32 volume): the items are cut into one range per thread, each worker gets a shared copy
+// of just the input slices its range reads (together (threads - 1) / threads of the input, or
+// views when the input is already shared) and claims its items from the top of its range down,
+// while the calling thread, which reads the caller's input itself, does its own range and then
+// claims the other ranges' items from the bottom up until it meets each worker (a late or busy
+// worker is not waited for). An item is claimed by compare-and-swap, so each runs once.
 // Same arithmetic as ITK's LinearInterpolateImageFunction up to the order of the float64 sums.
 import type { PixelArray } from '../image/image.js'
 
@@ -18,7 +25,10 @@ export interface LinearAxisTaps {
 }
 
 export interface LinearSlicesArgs {
-  input: PixelArray
+  /** Input slices for each thread (index 0: the calling thread's, usually the whole input). */
+  inputs: PixelArray[]
+  /** The first input slice each of `inputs` holds. */
+  firstSlices: number[]
   out: PixelArray
   inDims: [number, number, number]
   axes: [LinearAxisTaps, LinearAxisTaps, LinearAxisTaps]
@@ -29,12 +39,21 @@ export interface LinearSlicesArgs {
   hi: number
   /** Output slices per work item. */
   block: number
-  /** [next work item] */
-  sync: Int32Array
+  /** First item of each thread's range, and the end of the last range (threads + 1 numbers). */
+  rangeStarts: number[]
+  /** Per item: 0 free, 1 claimed. */
+  claimed: Int32Array
+  /** [worker threads that have started]: a worker's number is 1 + its place here. */
+  started: Int32Array
+  /** This thread's number: 0 for the calling thread (set by the caller), else from `started`. */
+  thread?: number
 }
 
 export function linearSlicesKernel(args: LinearSlicesArgs): void {
-  const { input, out, inDims, axes, defaultValue, integer, lo, hi, block, sync } = args
+  const { out, inDims, axes, defaultValue, integer, lo, hi, block, rangeStarts, claimed } = args
+  const me = args.thread ?? 1 + Atomics.add(args.started, 0, 1)
+  if (me >= args.inputs.length) return
+  const input = args.inputs[me], firstSlice = args.firstSlices[me]
   const [tx, ty, tz] = axes
   const [nx, ny] = inDims
   const mx = tx.m, my = ty.m, mz = tz.m
@@ -51,16 +70,14 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
     if (slotZ[0] === z) return slots[0]
     if (slotZ[1] === z) return slots[1]
     const s = slotZ[0] === keep ? 1 : 0
-    resampleSliceXY(input, z * nx * ny, nx, tx, ty, ring, slots[s])
+    resampleSliceXY(input, (z - firstSlice) * nx * ny, nx, tx, ty, ring, slots[s])
     slotZ[s] = z
     return slots[s]
   }
 
-  for (;;) {
-    const k0 = Atomics.add(sync, 0, 1) * block
-    if (k0 >= mz) break
-    const k1 = Math.min(mz, k0 + block)
-    for (let k = k0; k < k1; k++) {
+  const runItem = (item: number): void => {
+    const k1 = Math.min(mz, (item + 1) * block)
+    for (let k = item * block; k < k1; k++) {
       const base = k * planeOut
       if (!tz.valid[k]) {
         out.fill(defaultValue, base, base + planeOut)
@@ -99,6 +116,17 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
         if (!allX) for (let i = 0; i < mx; i++) if (!tx.valid[i]) out[row + i] = defaultValue
       }
     }
+  }
+
+  const claim = (item: number): boolean => Atomics.compareExchange(claimed, item, 0, 1) === 0
+  if (me > 0) {
+    // a worker: its own range from the top down, until the calling thread has met it
+    for (let item = rangeStarts[me + 1] - 1; item >= rangeStarts[me] && claim(item); item--) runItem(item)
+    return
+  }
+  // the calling thread: every range from the bottom up (its own is never claimed by others)
+  for (let r = 0; r + 1 < rangeStarts.length; r++) {
+    for (let item = rangeStarts[r]; item < rangeStarts[r + 1] && claim(item); item++) runItem(item)
   }
 }
 
