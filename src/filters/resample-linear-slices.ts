@@ -14,6 +14,7 @@
 // worker is not waited for). An item is claimed by compare-and-swap, so each runs once.
 // Same arithmetic as ITK's LinearInterpolateImageFunction up to the order of the float64 sums.
 import type { PixelArray } from '../image/image.js'
+import { SimdSliceBlender } from './resample-linear-blend-simd.js'
 
 /** Taps of one axis: output position o reads idx[2o], idx[2o + 1] with weights w[2o], w[2o + 1]. */
 export interface LinearAxisTaps {
@@ -59,8 +60,10 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
   const mx = tx.m, my = ty.m, mz = tz.m
   const planeOut = mx * my
   const ring: RowRing = { rows: [new Float64Array(mx), new Float64Array(mx)], y: new Int32Array(2) }
-  // two cached in-plane slices: the two input slices the current output slice blends
-  const slots = [new Float64Array(planeOut), new Float64Array(planeOut)]
+  // two cached in-plane slices: the two input slices the current output slice blends (float32
+  // output: inside the SIMD blender's memory, which blends them)
+  const simd = out instanceof Float32Array ? new SimdSliceBlender(planeOut) : undefined
+  const slots = simd ? simd.slots : [new Float64Array(planeOut), new Float64Array(planeOut)]
   const slotZ = [-1, -1]
   const blend = new Float64Array(mx)
   let allX = true
@@ -92,7 +95,10 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
         // float output: the whole slice in one loop, straight into it (a view from 0, one
         // contiguous run); rows and columns outside the input get the default value afterwards
         const o = out.subarray(base, base + planeOut)
-        if (b === a) for (let i = 0; i < planeOut; i++) o[i] = wa * a[i]
+        if (simd) {
+          const sa = a === slots[0] ? 0 : 1
+          o.set(b === a ? simd.scale(sa, wa) : simd.blend(sa, w0, 1 - sa, w1))
+        } else if (b === a) for (let i = 0; i < planeOut; i++) o[i] = wa * a[i]
         else for (let i = 0; i < planeOut; i++) o[i] = w0 * a[i] + w1 * b[i]
         for (let j = 0; j < my; j++) {
           if (!ty.valid[j]) o.fill(defaultValue, j * mx, j * mx + mx)
