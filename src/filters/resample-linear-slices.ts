@@ -13,7 +13,7 @@
 // claims the other ranges' items from the bottom up until it meets each worker (a late or busy
 // worker is not waited for). An item is claimed by compare-and-swap, so each runs once.
 // Same arithmetic as ITK's LinearInterpolateImageFunction up to the order of the float64 sums.
-import type { PixelArray } from '../image/image.js'
+import { componentTypeOf, type PixelArray } from '../image/image.js'
 import { SimdSliceBlender } from './resample-linear-blend-simd.js'
 
 /** Taps of one axis: output position o reads idx[2o], idx[2o + 1] with weights w[2o], w[2o + 1]. */
@@ -62,8 +62,30 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
   const ring: RowRing = { rows: [new Float64Array(mx), new Float64Array(mx)], y: new Int32Array(2) }
   // two cached in-plane slices: the two input slices the current output slice blends (float32
   // output: inside the SIMD blender's memory, which blends them)
-  const simd = out instanceof Float32Array ? new SimdSliceBlender(planeOut) : undefined
+  const simd = out instanceof Float32Array ? new SimdSliceBlender(planeOut, componentTypeOf(input)) : undefined
+  // the in-plane step there too when both in-plane axes have taps (else it is a plain copy/pass)
+  const simdInPlane = simd !== undefined && !tx.identity && !ty.identity
+  if (simdInPlane) simd.setRowTaps(mx, tx.idx, tx.w, nx * ny, input.BYTES_PER_ELEMENT)
   const slots = simd ? simd.slots : [new Float64Array(planeOut), new Float64Array(planeOut)]
+  const simdRing = new Int32Array(2)
+  /** Ring row holding input row y x-resampled (made into the row not holding `keep`). */
+  const simdRow = (y: number, keep: number): number => {
+    if (simdRing[0] === y) return 0
+    if (simdRing[1] === y) return 1
+    const r = simdRing[0] === keep ? 1 : 0
+    simd!.row(r, y, nx)
+    simdRing[r] = y
+    return r
+  }
+  const simdSliceXY = (off: number, s: number): void => {
+    simd!.loadSlice(input.subarray(off, off + nx * ny))
+    simdRing[0] = simdRing[1] = -1
+    for (let j = 0; j < my; j++) {
+      const w0 = ty.w[2 * j], w1 = ty.w[2 * j + 1]
+      const a = simdRow(ty.idx[2 * j], -1)
+      simd!.yRow(s, j, a, w0, w1 === 0 ? a : simdRow(ty.idx[2 * j + 1], ty.idx[2 * j]), w1)
+    }
+  }
   const slotZ = [-1, -1]
   const blend = new Float64Array(mx)
   let allX = true
@@ -73,7 +95,8 @@ export function linearSlicesKernel(args: LinearSlicesArgs): void {
     if (slotZ[0] === z) return slots[0]
     if (slotZ[1] === z) return slots[1]
     const s = slotZ[0] === keep ? 1 : 0
-    resampleSliceXY(input, (z - firstSlice) * nx * ny, nx, tx, ty, ring, slots[s])
+    if (simdInPlane) simdSliceXY((z - firstSlice) * nx * ny, s)
+    else resampleSliceXY(input, (z - firstSlice) * nx * ny, nx, tx, ty, ring, slots[s])
     slotZ[s] = z
     return slots[s]
   }

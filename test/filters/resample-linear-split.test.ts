@@ -2,7 +2,8 @@
 // copy of the input slices its range of output slices needs and claims its items from the top,
 // the calling thread reads the whole input and claims from the bottom. Which thread runs which
 // item depends on timing, so both extreme orders are run here on one thread, deterministically:
-// each must give ITK's golden within 1e-3 and exactly the one-thread result.
+// each must give ITK's golden within 1e-3 and exactly the one-thread result. The float32 path
+// (WebAssembly) is checked against the float64 path (JavaScript) rounded to float32.
 import { describe, expect, it } from 'vitest'
 import { gridOf, pixelsOf, type PixelArray } from '../../src/image/image.js'
 import { axisTaps, indexMap, isotropicGrid, resample } from '../../src/filters/resample.js'
@@ -53,6 +54,18 @@ describe('linear kernel split between the calling thread and a worker', async ()
     expect(workerSlices).toBeGreaterThanOrEqual(m[2] - k0)
     expect(maxAbsDiff(out, golden)).toBeLessThanOrEqual(1e-3)
     expect(Buffer.from(new Uint8Array(out.buffer as ArrayBuffer)).equals(Buffer.from((reference as Float32Array).buffer))).toBe(true)
+  })
+
+  it('float32 output (in-plane and z steps in WebAssembly) is the float64 output (JavaScript loops) rounded to float32, bit for bit', () => {
+    const f64 = pixelsOf(resample(ct, grid, { interpolator: 'linear', defaultValue: -1024, outputType: 'float64' }))
+    const rounded = Float32Array.from(f64 as Float64Array)
+    expect(Buffer.from(rounded.buffer).equals(Buffer.from((reference as Float32Array).buffer))).toBe(true)
+    // a float32 input (another load instruction) and an odd row length
+    const odd = { ...grid, size: [grid.size[0] - 1, grid.size[1], grid.size[2]] }
+    const floats = { ...ct, data: Float32Array.from(input as ArrayLike<number>, (v, i) => v + (i % 7) / 8) }
+    const f32 = pixelsOf(resample(floats, odd, { interpolator: 'linear', defaultValue: -1024 }))
+    const f64odd = Float32Array.from(pixelsOf(resample(floats, odd, { interpolator: 'linear', defaultValue: -1024, outputType: 'float64' })) as Float64Array)
+    expect(Buffer.from(f64odd.buffer).equals(Buffer.from((f32 as Float32Array).buffer))).toBe(true)
   })
 
   it('the calling thread first: it takes every item, the worker finds none left', () => {
