@@ -119,6 +119,7 @@ export class SimdSliceBlender {
   private readonly exports: { blend: Blend; scale: Blend; blend64: Blend; scale64: Blend; row: (src: number, dst: number, count: number, ix: number, wx: number) => void }
   private readonly memory: WebAssembly.Memory
   private readonly count: number
+  private readonly planeSize: number
   private layout?: { mx: number; rows: [number, number]; ix: number; wx: number; slice: number; bytes: number; ring: [Float64Array, Float64Array] }
 
   /** `inputType`: the input's pixel type, for setRowTaps / loadSlice / row. */
@@ -129,6 +130,7 @@ export class SimdSliceBlender {
     this.memory = new WebAssembly.Memory({ initial: Math.max(1, Math.ceil((20 * count) / 65536)) })
     this.exports = new WebAssembly.Instance(linearModule(inputType), { e: { m: this.memory } }).exports as SimdSliceBlender['exports']
     this.count = count
+    this.planeSize = planeSize
     this.slots = [new Float64Array(this.memory.buffer, 0, planeSize), new Float64Array(this.memory.buffer, 8 * count, planeSize)]
     this.result = new Float32Array(this.memory.buffer, 16 * count, planeSize)
   }
@@ -160,9 +162,10 @@ export class SimdSliceBlender {
     const ixView = new Int32Array(buffer, ix, 2 * mx)
     for (let k = 0; k < 2 * mx; k++) ixView[k] = idx[k] * bytesPerValue
     new Float64Array(buffer, wx, 2 * mx).set(w.subarray(0, 2 * mx))
-    // views made after the growth: the old ones are detached
-    ;(this as { slots: SimdSliceBlender['slots'] }).slots = [new Float64Array(buffer, 0, this.slots[0].length), new Float64Array(buffer, 8 * this.count, this.slots[1].length)]
-    ;(this as { result: Float32Array }).result = new Float32Array(buffer, 16 * this.count, this.result.length)
+    // views made after the growth: the old ones are detached (and read as empty)
+    const n = this.planeSize
+    ;(this as { slots: SimdSliceBlender['slots'] }).slots = [new Float64Array(buffer, 0, n), new Float64Array(buffer, 8 * this.count, n)]
+    ;(this as { result: Float32Array }).result = new Float32Array(buffer, 16 * this.count, n)
     this.layout = { mx, rows, ix, wx, slice, bytes: bytesPerValue, ring: [new Float64Array(buffer, rows[0], mx), new Float64Array(buffer, rows[1], mx)] }
   }
 

@@ -34,4 +34,25 @@ describe('SimdSliceBlender', () => {
       expect(Buffer.from(scaled.buffer).equals(Buffer.from(wantScaled.buffer))).toBe(true)
     })
   }
+
+  it('x taps of a loaded input slice (a slice larger than the first memory: views made again after it grows), then y taps', () => {
+    const planeSize = 6, mx = 3, nx = 700, ny = 200
+    const blender = new SimdSliceBlender(planeSize, 'int16')
+    const idx = new Int32Array([0, 1, 350, 351, 699, 699])
+    const w = new Float64Array([0.25, 0.75, 0.6000000000000001, 0.3999999999999999, 1, 0])
+    blender.setRowTaps(mx, idx, w, nx * ny, 2)
+    expect(blender.slots[0].length).toBe(planeSize)
+    expect(blender.result.length).toBe(planeSize)
+    const slice = Int16Array.from({ length: nx * ny }, (_, i) => ((i * 7919) % 65536) - 32768)
+    blender.loadSlice(slice)
+    const rowY = 137
+    const want = Array.from({ length: mx }, (_, i) => w[2 * i] * slice[rowY * nx + idx[2 * i]] + w[2 * i + 1] * slice[rowY * nx + idx[2 * i + 1]])
+    expect(Array.from(blender.row(1, rowY, nx))).toEqual(want)
+    const other = Array.from(blender.row(0, 3, nx))
+    blender.yRow(1, 1, 0, 0.3, 1, 0.7) // slots[1] row 1 = 0.3 row(3) + 0.7 row(137)
+    expect(Array.from(blender.slots[1].subarray(mx, 2 * mx))).toEqual(other.map((v, i) => 0.3 * v + 0.7 * want[i]))
+    blender.slots[0].fill(2)
+    expect(Array.from(blender.blend(0, 0.5, 1, 0)).slice(0, mx)).toEqual([1, 1, 1])
+  })
 })
+
