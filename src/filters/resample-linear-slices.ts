@@ -13,6 +13,8 @@
 // claims the other ranges' items from the bottom up until it meets each worker (a late or busy
 // worker is not waited for). An item is claimed by compare-and-swap, so each runs once.
 // Same arithmetic as ITK's LinearInterpolateImageFunction up to the order of the float64 sums.
+// Float32 output runs the in-plane and z steps in WebAssembly SIMD (resample-linear-blend-simd.ts,
+// the same operations; ~4x less CPU to 1 mm); other outputs keep the JavaScript loops below.
 import { componentTypeOf, type PixelArray } from '../image/image.js'
 import { SimdSliceBlender } from './resample-linear-blend-simd.js'
 
