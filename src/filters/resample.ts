@@ -104,7 +104,7 @@ export function resample(image: Image, outputGrid: Grid, options: ResampleOption
   const plan = planResample(image, outputGrid, options)
   const { input, inDims, outDims, A, a, interpolator, out, range, defaultValue } = plan
   if (plan.axes) {
-    if (interpolator === 'linear') linearSlicesKernel(linearSlicesArgs(plan, plan.axes, input, out, 1))
+    if (interpolator === 'linear') linearSlicesKernel(linearSlicesArgs(plan, plan.axes, 1))
     else if (interpolator === 'bspline') bsplineSlicesKernel(bsplineSlicesArgs(plan, plan.axes, input, out, 1))
     else {
       nearestSeparable(input, inDims, plan.axes, out, range)
@@ -138,9 +138,11 @@ export async function resampleAsync(image: Image, outputGrid: Grid, options: Res
     const kernelModule = new URL(`./resample-bspline-slices.${ext}`, import.meta.url).href
     await runOnThreads({ module: kernelModule, name: 'bsplineSlicesKernel', args }, threads, bsplineSlicesKernel)
   } else {
-    const args = linearSlicesArgs(plan, plan.axes, asShared(plan.input), plan.out, threads)
+    // the calling thread reads the caller's input, which is not posted to the workers
+    const args = linearSlicesArgs(plan, plan.axes, threads)
     const kernelModule = new URL(`./resample-linear-slices.${ext}`, import.meta.url).href
-    await runOnThreads({ module: kernelModule, name: 'linearSlicesKernel', args }, threads, linearSlicesKernel)
+    const local = (a: LinearSlicesArgs) => linearSlicesKernel({ ...a, inputs: [plan.input, ...a.inputs.slice(1)], thread: 0 })
+    await runOnThreads({ module: kernelModule, name: 'linearSlicesKernel', args }, threads, local)
   }
   return makeImage(outputGrid, plan.out, image.name)
 }
@@ -184,17 +186,47 @@ function planResample(image: Image, outputGrid: Grid, options: ResampleOptions, 
   return { input, inDims, outDims, A, a, interpolator, out, range, defaultValue, intermediate, axes }
 }
 
-function linearSlicesArgs(plan: ResamplePlan, axes: AxisTaps[], input: PixelArray, out: PixelArray, threads: number): LinearSlicesArgs {
+/**
+ * The linear kernel's arguments. With threads, the output slices are cut into items of a few
+ * slices, the items into one range per thread; each worker's input is a shared copy of the input
+ * slices its range reads (a view when the input is already shared), the calling thread's entry
+ * an empty placeholder (it reads plan.input, see resampleAsync).
+ */
+function linearSlicesArgs(plan: ResamplePlan, axes: AxisTaps[], threads: number): LinearSlicesArgs {
   const mz = plan.outDims[2]
-  const sync = threads > 1 ? new Int32Array(new SharedArrayBuffer(4)) : new Int32Array(1)
   const taps = axes.map((t) => ({ m: t.m, identity: t.identity, idx: t.idx, w: t.w, valid: t.valid })) as LinearSlicesArgs['axes']
-  return {
-    input, out, inDims: plan.inDims, axes: taps, defaultValue: plan.defaultValue,
-    integer: plan.range.integer, lo: plan.range.lo, hi: plan.range.hi,
-    // a few work items per thread: each starts by resampling up to two input slices afresh
-    block: threads > 1 ? Math.max(1, Math.ceil(mz / (4 * threads))) : mz,
-    sync,
+  // a few items per thread, so that the calling thread can take over part of a late worker's range
+  const block = threads > 1 ? Math.max(1, Math.ceil(mz / (8 * threads))) : mz
+  const items = Math.ceil(mz / block)
+  const rangeStarts = Array.from({ length: threads + 1 }, (_, t) => Math.floor((t * items) / threads))
+  // (a fresh empty array: a view of the input, even an empty one, would post its whole buffer)
+  const inputs: PixelArray[] = [threads > 1 ? allocatePixels(componentTypeOf(plan.input), 0) : plan.input]
+  const firstSlices = [0]
+  const plane = plan.inDims[0] * plan.inDims[1]
+  for (let t = 1; t < threads; t++) {
+    const [z0, z1] = linearSourceSlices(axes[2], rangeStarts[t] * block, Math.min(mz, rangeStarts[t + 1] * block))
+    inputs.push(asShared(plan.input.subarray(z0 * plane, z1 * plane)))
+    firstSlices.push(z0)
   }
+  return {
+    inputs, firstSlices, out: plan.out, inDims: plan.inDims, axes: taps, defaultValue: plan.defaultValue,
+    integer: plan.range.integer, lo: plan.range.lo, hi: plan.range.hi,
+    block, rangeStarts,
+    claimed: threads > 1 ? new Int32Array(new SharedArrayBuffer(4 * items)) : new Int32Array(items),
+    started: threads > 1 ? new Int32Array(new SharedArrayBuffer(4)) : new Int32Array(1),
+    thread: threads > 1 ? undefined : 0,
+  }
+}
+
+/** Input slices [z0, z1) the z taps of output slices [k0, k1) read (an empty range when none is valid). */
+function linearSourceSlices(tz: AxisTaps, k0: number, k1: number): [number, number] {
+  let lo = Infinity, hi = -Infinity
+  for (let k = k0; k < k1; k++) {
+    if (!tz.valid[k]) continue
+    lo = Math.min(lo, tz.idx[2 * k], tz.idx[2 * k + 1])
+    hi = Math.max(hi, tz.idx[2 * k], tz.idx[2 * k + 1])
+  }
+  return lo > hi ? [0, 0] : [lo, hi + 1]
 }
 
 function bsplineSlicesArgs(plan: ResamplePlan, axes: AxisTaps[], input: PixelArray, out: PixelArray, threads: number): BsplineSlicesArgs {
