@@ -56,6 +56,15 @@ describe('signedMaurerDistance (ITK SignedMaurerDistanceMapImageFilter, golden (
     expect(maxAbsDiff(two, pixelsOf(ref))).toBeLessThanOrEqual(1e-4)
   })
 
+  it('JavaScript fallback (no WebAssembly): identical to the WebAssembly kernel, one and two threads', async () => {
+    const wasm = pixelsOf(signedMaurerDistance(bone))
+    const js = pixelsOf(signedMaurerDistance(bone, { kernel: 'js' }))
+    const jsThreads = pixelsOf(await signedMaurerDistanceAsync(bone, { kernel: 'js', threads: 2 }))
+    expect(maxAbsDiff(js, wasm)).toBe(0)
+    expect(maxAbsDiff(jsThreads, wasm)).toBe(0)
+    expect(maxAbsDiff(js, pixelsOf(ref))).toBeLessThanOrEqual(1e-4)
+  })
+
   it('insideIsPositive flips the sign, squaredDistance squares it', () => {
     const plain = pixelsOf(signedMaurerDistance(bone))
     const flipped = pixelsOf(signedMaurerDistance(bone, { insideIsPositive: true }))
@@ -80,6 +89,7 @@ describe('signedMaurerDistance (ITK SignedMaurerDistanceMapImageFilter, golden (
       const img = makeImage({ size, spacing, origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, mask)
       expect(maxAbsDiff(pixelsOf(signedMaurerDistance(img)), bruteForce(mask, size, spacing))).toBeLessThan(1e-5)
       expect(maxAbsDiff(pixelsOf(signedMaurerDistance(img, { useImageSpacing: false })), bruteForce(mask, size, [1, 1, 1]))).toBeLessThan(1e-5)
+      expect(maxAbsDiff(pixelsOf(signedMaurerDistance(img, { kernel: 'js' })), bruteForce(mask, size, spacing))).toBeLessThan(1e-5)
     }
   })
 
