@@ -7,7 +7,7 @@
 // written with wasm-emit.ts, and does the same float64 operations in the same order as the
 // JavaScript fallback (`envelopeLine`), so both give identical results; the fallback runs where
 // WebAssembly is unavailable (e.g. node --jitless) or when asked for.
-import { F64, I32, op, wasmModule } from './wasm-emit.js'
+import { F64, I32, op, wasmModule, type WasmFunction } from './wasm-emit.js'
 
 /** 'auto': WebAssembly when the runtime has it, else JavaScript; 'js': always JavaScript. */
 export type EnvelopeKernel = 'auto' | 'js'
@@ -34,6 +34,7 @@ export class ParabolaEnvelopes {
   private readonly hv: Float64Array
   private readonly zb: Float64Array
   private readonly run?: (c: number, count: number, n: number, w: number, line: number, step: number, recip: number, v: number, fv: number, hv: number, zb: number) => void
+  private readonly runRoots?: (src: number, dst: number, count: number, root: number, scale: number) => void
 
   constructor(arrayLengths: number[], kinds: LineKind[], kernel: EnvelopeKernel = 'auto') {
     const maxN = Math.max(1, ...kinds.map((k) => k.n))
@@ -57,7 +58,29 @@ export class ParabolaEnvelopes {
     if (module && memory) {
       const instance = new WebAssembly.Instance(module, { e: { m: memory } })
       this.run = instance.exports.envelopes as typeof this.run
+      this.runRoots = instance.exports.roots as typeof this.runRoots
     }
+  }
+
+  /**
+   * to[i] = scale * sqrt(from[start + i]) (without the root when `root` is false), i < to.length,
+   * rounded to float32. `from` is one of `arrays`; `to` a Float32Array view of another (float32View).
+   */
+  roots(from: Float64Array, start: number, to: Float32Array, root: boolean, scale: number): void {
+    if (this.runRoots) {
+      this.runRoots(from.byteOffset + 8 * start, to.byteOffset, to.length, root ? 1 : 0, scale)
+      return
+    }
+    for (let i = 0; i < to.length; i++) {
+      const d2 = from[start + i]
+      to[i] = scale * (root ? Math.sqrt(d2) : d2)
+    }
+  }
+
+  /** A float32 view of the first `length` values' memory of `array` (one of `arrays`; length <= 2 array.length). */
+  float32View(array: Float64Array, length: number): Float32Array {
+    if (length > 2 * array.length) throw new Error(`float32View: ${length} values do not fit`)
+    return new Float32Array(array.buffer, array.byteOffset, length)
   }
 
   /**
@@ -219,5 +242,23 @@ function envelopeWasm(): Uint8Array<ArrayBuffer> {
     params: [I32, I32, I32, F64, I32, I32, I32, I32, I32, I32, I32],
     locals: [[7, I32], [5, F64]],
     body,
-  }])
+  }, rootsWasm()])
+}
+
+/** roots(src, dst, count, root, scale): as ParabolaEnvelopes.roots, byte addresses. */
+function rootsWasm(): WasmFunction {
+  const SRC = 0, DST = 1, COUNT = 2, ROOT = 3, SCALE = 4, END = 5, X = 6
+  const body = [
+    ...op.get(DST), ...op.get(COUNT), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(END),
+    ...op.block, ...op.loop,
+    ...op.get(DST), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
+    ...op.get(SRC), ...op.loadF64(0), ...op.set(X),
+    ...op.get(ROOT), ...op.if, ...op.get(X), ...op.f64Sqrt, ...op.set(X), ...op.end,
+    ...op.get(DST), ...op.get(SCALE), ...op.get(X), ...op.f64Mul, ...op.storeF32FromF64(0),
+    ...op.get(SRC), ...op.i32(8), ...op.i32Add, ...op.set(SRC),
+    ...op.get(DST), ...op.i32(4), ...op.i32Add, ...op.set(DST),
+    ...op.br(0),
+    ...op.end, ...op.end,
+  ]
+  return { name: 'roots', params: [I32, I32, I32, I32, F64], locals: [[1, I32], [1, F64]], body }
 }

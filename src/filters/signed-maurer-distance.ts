@@ -125,11 +125,12 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   const plane = nx * ny
   // phase 1
   const next = new Int32Array(rows * nx)
+  const since = new Int32Array(rows * nx * nz)
   for (;;) {
     const y0 = Atomics.add(sync, 0, 1) * rows
     if (y0 >= ny) break
     const y1 = Math.min(ny, y0 + rows)
-    const sites = boundaryAlongZ(data, bg, dims, w[2], y0, y1, out, next)
+    const sites = boundaryAlongZ(data, bg, dims, w[2], y0, y1, out, since, next)
     if (sites) Atomics.add(sync, 3, sites)
     if (Atomics.add(sync, 1, y1 - y0) + (y1 - y0) >= ny) Atomics.notify(sync, 1)
   }
@@ -140,7 +141,8 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   }
   // phase 2
   const anyBoundary = Atomics.load(sync, 3) > 0
-  const envelopes = new ParabolaEnvelopes([plane, TILE_COLUMNS * ny], [{ n: ny, w: w[1] }, { n: nx, w: w[0] }], kernel)
+  const envelopes = new ParabolaEnvelopes([plane, Math.ceil(plane / 2)], [{ n: ny, w: w[1] }, { n: nx, w: w[0] }], kernel)
+  const magnitudes = envelopes.float32View(envelopes.arrays[1], plane)
   for (;;) {
     const z0 = Atomics.add(sync, 2, 1) * slab
     if (z0 >= nz) break
@@ -151,62 +153,67 @@ export function maurerKernel(args: MaurerKernelArgs): void {
         continue
       }
       alongY(out, off, nx, ny, envelopes)
-      alongXSigned(envelopes, out, data, off, nx, ny, bg, sign, squared)
+      alongXSigned(envelopes, magnitudes, out, data, off, nx, ny, bg, sign, squared)
     }
   }
 }
 
 /**
- * Phase 1 for image rows [y0, y1) of every slice. Forward, slice by slice: a voxel is a site (0)
+ * Phase 1 for image rows [y0, y1) of every slice. Forward, slice by slice: a voxel is a site
  * when it is foreground with background in its 26-neighbourhood (looked at for foreground voxels
  * only, until the first background voxel: most voxels of a mask are background, or interior);
- * every other voxel gets the number of slices since its column's last site (Infinity before
- * the first). Backward: the nearer of that and the next site below, as wz * slices^2. `next`
- * holds each column's next site while going backward. Returns the number of sites.
+ * `since` (the block's own, reused: out is written once, in the second scan) counts the slices
+ * since the column's last site, NO_SITE before the first. Backward: the nearer of that and the
+ * next site, as wz * slices^2 into `out` (0 on sites, Infinity for a column without any).
+ * `next` holds each column's next site while going backward. Returns the number of sites.
  */
 function boundaryAlongZ(
   data: PixelArray, bg: number, dims: [number, number, number], wz: number, y0: number, y1: number,
-  out: Float32Array, next: Int32Array,
+  out: Float32Array, since: Int32Array, next: Int32Array,
 ): number {
   const [nx, ny, nz] = dims
   const plane = nx * ny
-  const c0 = y0 * nx, c1 = y1 * nx
+  const c0 = y0 * nx, m = (y1 - y0) * nx
   let sites = 0
   for (let z = 0; z < nz; z++) {
     const off = z * plane
+    const s = z * m
     const zLo = z > 0 ? -plane : 0, zHi = z + 1 < nz ? plane : 0
     for (let y = y0; y < y1; y++) {
-      const d = off + y * nx
+      const d = off + y * nx, r = s + (y - y0) * nx
       const yLo = y > 0 ? -nx : 0, yHi = y + 1 < ny ? nx : 0
       for (let x = 0; x < nx; x++) {
         const i = d + x
         if (data[i] !== bg && touchesBackground(data, bg, i, x > 0 ? -1 : 0, x + 1 < nx ? 1 : 0, yLo, yHi, nx, zLo, zHi, plane)) {
-          out[i] = 0
+          since[r + x] = 0
           sites++
         } else {
-          out[i] = z > 0 ? out[i - plane] + 1 : Infinity
+          since[r + x] = z > 0 ? Math.min(NO_SITE, since[r + x - m] + 1) : NO_SITE
         }
       }
     }
   }
-  if (sites === 0) return 0 // every value is Infinity already
-  next.fill(-1, 0, c1 - c0)
+  next.fill(NO_SITE, 0, m)
   for (let z = nz - 1; z >= 0; z--) {
-    const off = z * plane
-    for (let c = c0; c < c1; c++) {
-      const i = off + c
-      const f = out[i]
+    const off = z * plane + c0
+    const s = z * m
+    for (let c = 0; c < m; c++) {
+      const f = since[s + c]
       if (f === 0) {
-        next[c - c0] = z
+        next[c] = z
+        out[off + c] = 0
         continue
       }
-      const k = next[c - c0]
-      const d = k < 0 ? f : Math.min(f, k - z)
-      out[i] = wz * d * d
+      const k = next[c]
+      const d = k === NO_SITE ? f : Math.min(f, k - z)
+      out[off + c] = d === NO_SITE ? Infinity : wz * d * d
     }
   }
   return sites
 }
+
+/** "No site yet" in a column's slice count (more slices than any image has). */
+const NO_SITE = 0x3fffffff
 
 /** Whether a background voxel lies in the 3x3x3 block around voxel `i` (offsets clipped to the image). */
 function touchesBackground(
@@ -223,9 +230,9 @@ function touchesBackground(
 }
 
 /**
- * The y pass of slice `off`: columns of out[off ..] (squared z distances) gathered a tile of
- * TILE_COLUMNS at a time into the envelopes' second array, solved there (kind 0), scattered into
- * the first (the slice).
+ * The y pass of slice `off`: out[off ..] (squared z distances) copied into the envelopes' first
+ * array (the slice, float64), its columns solved in place there (kind 0, lines 1 value apart,
+ * values nx apart: no transposed copies; a gathered tile measured no faster).
  */
 function alongY(out: Float32Array, off: number, nx: number, ny: number, envelopes: ParabolaEnvelopes): void {
   const slice = envelopes.arrays[0]
@@ -235,23 +242,21 @@ function alongY(out: Float32Array, off: number, nx: number, ny: number, envelope
 
 /**
  * The x pass of one slice, in place along its contiguous rows (kind 1), then the square root
- * (unless squared) and the sign (`sign` on foreground, -sign on background; 0 stays 0) into
- * out[off ..]. Infinity is left only when the image has no boundary voxel at all (every pass
- * carries a finite value to the whole line), so it takes the sign too.
+ * (unless squared) and the sign (`sign` on foreground, -sign on background; 0 stays +0) into
+ * out[off ..]: every voxel gets the background's sign in `magnitudes` (float32), copied as a
+ * block, then the foreground voxels are negated (0 - v: a site's -0 becomes +0). Infinity is
+ * left only when the image has no boundary voxel at all (every pass carries a finite value to
+ * the whole line), so it takes the sign too.
  */
 function alongXSigned(
-  envelopes: ParabolaEnvelopes, out: Float32Array, data: PixelArray, off: number, nx: number, ny: number,
-  bg: number, sign: number, squared: boolean,
+  envelopes: ParabolaEnvelopes, magnitudes: Float32Array, out: Float32Array, data: PixelArray, off: number,
+  nx: number, ny: number, bg: number, sign: number, squared: boolean,
 ): void {
   const slice = envelopes.arrays[0]
   envelopes.solve(slice, 0, ny, 1)
-  const plane = nx * ny
-  for (let i = 0; i < plane; i++) {
-    const d2 = slice[i]
-    const d = squared ? d2 : Math.sqrt(d2)
-    out[off + i] = d === 0 ? 0 : data[off + i] !== bg ? sign * d : -sign * d
-  }
+  envelopes.roots(slice, 0, magnitudes, !squared, -sign)
+  out.set(magnitudes, off)
+  const end = off + nx * ny
+  for (let i = off; i < end; i++) if (data[i] !== bg) out[i] = 0 - out[i]
 }
 
-/** Columns per y-pass tile: TILE_COLUMNS x ny float64 values stay in the L2 cache. */
-const TILE_COLUMNS = 64

@@ -52,6 +52,9 @@ export const op = {
   f64Sub: [0xa1],
   f64Mul: [0xa2],
   f64Floor: [0x9c],
+  f64Sqrt: [0x9f],
+  /** f32.demote_f64 followed by f32.store: rounds to float32 as a Float32Array store does. */
+  storeF32FromF64: (offset: number) => [0xb6, 0x38, 2, ...uleb(offset)],
   f64Eq: [0x61],
   f64Gt: [0x64],
   f64: (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
