@@ -4,14 +4,16 @@
 // voxels outside the image not counting as background; every voxel gets the Euclidean distance
 // (mm, between voxel centres) to the nearest boundary voxel: 0 on the boundary, negative inside,
 // positive outside (signs swapped with insideIsPositive). Float32 output, as the golden.
-// Implementation: the exact separable EDT (lower envelope of parabolas, as distance-transform.ts)
-// in three line passes. Phase 1, slice by slice: boundary detection fused with the x pass (a
-// ring of three "background within the in-plane 3x3" planes; per row, sites and the distance to
-// the nearest one in two scans), then the y pass over tiles of columns written straight into the
-// float32 output (squared in-plane distances). Phase 2: one in-place pass along z over the
-// columns that also takes the square root and the sign. Only the output and one float64 slice
-// per thread are allocated, not a float64 volume. signedMaurerDistanceAsync runs both phases on
-// the calling thread and the filter thread pool (slabs of slices, then blocks of columns, a
+// Implementation: the exact separable EDT (lower envelope of parabolas) in three line passes.
+// Phase 1, blocks of image rows through all slices: boundary detection fused with the z pass,
+// which on 0/Infinity sites reduces to the distance to the nearest site of the column (a forward
+// and a backward scan over contiguous row pieces: no strided gathers), in slices into the float32
+// output. Phase 2, slice by slice: the y pass (columns gathered into a padded tile), then the x
+// pass along the contiguous rows, the square root and the sign, back into the output. The
+// envelope loop and the root run in a small WebAssembly kernel (parabola-envelope.ts; a
+// JavaScript fallback gives identical results). Only the output plus per thread one float64
+// slice and a block of slice counts are allocated. signedMaurerDistanceAsync runs both phases on
+// the calling thread and the filter thread pool (work items pulled from shared counters, a
 // barrier in between); every line of a pass is independent, so results do not depend on threads.
 // Differs on purpose: an image without boundary voxels (empty or full) gets +Infinity outside
 // and -Infinity inside (ITK fills NumericTraits::max()).
@@ -115,7 +117,7 @@ function planMaurer(image: Image, options: SignedMaurerOptions, shared: boolean)
  * Both phases, pulling work items from args.sync: (1) blocks of `rows` image rows through every
  * slice: boundary voxels and the z pass (on 0/Infinity data the parabola envelope reduces to the
  * distance to the nearest site of the column: a forward and a backward scan, slice by slice, so
- * every read and write is a contiguous row piece), squared into `out`; (2) after every block is
+ * every read and write is a contiguous row piece), in slices into `out`; (2) after every block is
  * done, slabs of slices: the y pass (tiles of columns), then the x pass along the contiguous
  * rows, fused with the square root and the sign, written back into `out`.
  */
@@ -130,7 +132,7 @@ export function maurerKernel(args: MaurerKernelArgs): void {
     const y0 = Atomics.add(sync, 0, 1) * rows
     if (y0 >= ny) break
     const y1 = Math.min(ny, y0 + rows)
-    const sites = boundaryAlongZ(data, bg, dims, w[2], y0, y1, out, since, next)
+    const sites = boundaryAlongZ(data, bg, dims, y0, y1, out, since, next)
     if (sites) Atomics.add(sync, 3, sites)
     if (Atomics.add(sync, 1, y1 - y0) + (y1 - y0) >= ny) Atomics.notify(sync, 1)
   }
@@ -152,7 +154,7 @@ export function maurerKernel(args: MaurerKernelArgs): void {
         for (let i = off; i < off + plane; i++) out[i] = data[i] !== bg ? sign * Infinity : -sign * Infinity
         continue
       }
-      alongY(out, off, nx, ny, envelopes)
+      alongY(out, off, nx, ny, w[2], envelopes)
       alongXSigned(envelopes, magnitudes, out, data, off, nx, ny, bg, sign, squared)
     }
   }
@@ -164,11 +166,11 @@ export function maurerKernel(args: MaurerKernelArgs): void {
  * only, until the first background voxel: most voxels of a mask are background, or interior);
  * `since` (the block's own, reused: out is written once, in the second scan) counts the slices
  * since the column's last site, NO_SITE before the first. Backward: the nearer of that and the
- * next site, as wz * slices^2 into `out` (0 on sites, Infinity for a column without any).
+ * next site, in slices (exact in float32), into `out` (Infinity for a column without any).
  * `next` holds each column's next site while going backward. Returns the number of sites.
  */
 function boundaryAlongZ(
-  data: PixelArray, bg: number, dims: [number, number, number], wz: number, y0: number, y1: number,
+  data: PixelArray, bg: number, dims: [number, number, number], y0: number, y1: number,
   out: Float32Array, since: Int32Array, next: Int32Array,
 ): number {
   const [nx, ny, nz] = dims
@@ -206,7 +208,7 @@ function boundaryAlongZ(
       }
       const k = next[c]
       const d = k === NO_SITE ? f : Math.min(f, k - z)
-      out[off + c] = d === NO_SITE ? Infinity : wz * d * d
+      out[off + c] = d === NO_SITE ? Infinity : d
     }
   }
   return sites
@@ -230,18 +232,22 @@ function touchesBackground(
 }
 
 /**
- * The y pass of slice `off`: columns of out[off ..] (squared z distances) gathered a tile of
+ * The y pass of slice `off`: columns of out[off ..] (z distances in slices, squared and weighted
+ * here in float64) gathered a tile of
  * TILE_COLUMNS at a time into the envelopes' third array (one column per ny + TILE_PAD values),
  * solved there (kind 0), scattered into the first (the slice, float64).
  */
-function alongY(out: Float32Array, off: number, nx: number, ny: number, envelopes: ParabolaEnvelopes): void {
+function alongY(out: Float32Array, off: number, nx: number, ny: number, wz: number, envelopes: ParabolaEnvelopes): void {
   const slice = envelopes.arrays[0], tile = envelopes.arrays[2]
   const line = ny + TILE_PAD
   for (let t0 = 0; t0 < nx; t0 += TILE_COLUMNS) {
     const bw = Math.min(TILE_COLUMNS, nx - t0)
     for (let y = 0; y < ny; y++) {
       const src = off + t0 + y * nx
-      for (let r = 0; r < bw; r++) tile[r * line + y] = out[src + r]
+      for (let r = 0; r < bw; r++) {
+        const k = out[src + r]
+        tile[r * line + y] = wz * k * k
+      }
     }
     envelopes.solve(tile, 0, bw, 0, line)
     for (let y = 0; y < ny; y++) {
