@@ -1,6 +1,7 @@
 // A minimal WebAssembly binary writer for the generated inner loops of the heavy filters
-// (adaptive-histogram-equalization.ts): enough of the MVP encoding for functions of i32/f64
-// locals, loads/stores, arithmetic and block/loop/br_if control, one imported memory. Kernels
+// (adaptive-histogram-equalization.ts, parabola-envelope.ts): enough of the MVP encoding (plus
+// the saturating float-to-int conversion) for functions of i32/f64 locals, loads/stores,
+// arithmetic and block/loop/if/br_if control, one imported memory. Kernels
 // are generated per parameter (e.g. per radius, fully unrolled) and compiled by V8 at run time:
 // WebAssembly has no bounds checks on x64 (guard pages) and no deoptimisation, which makes
 // table-lookup loops 2-3x faster than the equivalent JavaScript.
