@@ -41,7 +41,8 @@ export class ParabolaEnvelopes {
     // float64 slots: the arrays, one table per kind, fv, hv, zb (maxN + 1), then v (int32)
     const lengths = [...arrayLengths, ...kinds.map((k) => Math.max(1, k.n)), maxN, maxN, maxN + 1]
     const bytes = 8 * lengths.reduce((a, b) => a + b, 0) + 4 * maxN
-    const module = kernel === 'auto' ? compiledKernel() : null
+    // the kernel's byte addresses are i32: larger work memory runs the JavaScript loop
+    const module = kernel === 'auto' && bytes < 2 ** 31 ? compiledKernel() : null
     const memory = module ? new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) }) : null
     const buffer = memory ? memory.buffer : new ArrayBuffer(bytes)
     let at = 0
