@@ -1,6 +1,7 @@
 // A minimal WebAssembly binary writer for the generated inner loops of the heavy filters
-// (adaptive-histogram-equalization.ts): enough of the MVP encoding for functions of i32/f64
-// locals, loads/stores, arithmetic and block/loop/br_if control, one imported memory. Kernels
+// (adaptive-histogram-equalization.ts, parabola-envelope.ts): enough of the MVP encoding (plus
+// the saturating float-to-int conversion) for functions of i32/f64 locals, loads/stores,
+// arithmetic and block/loop/if/br_if control, one imported memory. Kernels
 // are generated per parameter (e.g. per radius, fully unrolled) and compiled by V8 at run time:
 // WebAssembly has no bounds checks on x64 (guard pages) and no deoptimisation, which makes
 // table-lookup loops 2-3x faster than the equivalent JavaScript.
@@ -50,6 +51,25 @@ export const op = {
   storeF64: (offset: number) => [0x39, 3, ...uleb(offset)],
   f64Add: [0xa0],
   f64Sub: [0xa1],
+  f64Mul: [0xa2],
+  f64Floor: [0x9c],
+  f64Sqrt: [0x9f],
+  /** f32.demote_f64 followed by f32.store: rounds to float32 as a Float32Array store does. */
+  storeF32FromF64: (offset: number) => [0xb6, 0x38, 2, ...uleb(offset)],
+  f64Eq: [0x61],
+  f64Gt: [0x64],
+  f64: (v: number) => [0x44, ...new Uint8Array(new Float64Array([v]).buffer)],
+  f64FromI32: [0xb7],
+  /** i32.trunc_sat_f64_s: out-of-range values saturate instead of trapping. */
+  i32FromF64Sat: [0xfc, 0x02],
+  tee: (i: number) => [0x22, ...uleb(i)],
+  i32Mul: [0x6c],
+  i32Shl: [0x74],
+  i32LtS: [0x48],
+  i32GtS: [0x4a],
+  i32GeS: [0x4e],
+  store32: (offset: number) => [0x36, 2, ...uleb(offset)],
+  if: [0x04, 0x40],
   block: [0x02, 0x40],
   loop: [0x03, 0x40],
   end: [0x0b],

@@ -56,6 +56,17 @@ describe('signedMaurerDistance (ITK SignedMaurerDistanceMapImageFilter, golden (
     expect(maxAbsDiff(two, pixelsOf(ref))).toBeLessThanOrEqual(1e-4)
   })
 
+  it('JavaScript fallback (no WebAssembly): identical to the WebAssembly kernel, one and two threads', async () => {
+    const wasm = pixelsOf(signedMaurerDistance(bone))
+    const js = pixelsOf(signedMaurerDistance(bone, { kernel: 'js' }))
+    const jsThreads = pixelsOf(await signedMaurerDistanceAsync(bone, { kernel: 'js', threads: 2 }))
+    expect(maxAbsDiff(js, wasm)).toBe(0)
+    expect(maxAbsDiff(jsThreads, wasm)).toBe(0)
+    expect(maxAbsDiff(js, pixelsOf(ref))).toBeLessThanOrEqual(1e-4)
+    const flippedSquared = { insideIsPositive: true, squaredDistance: true }
+    expect(maxAbsDiff(pixelsOf(signedMaurerDistance(bone, { ...flippedSquared, kernel: 'js' })), pixelsOf(signedMaurerDistance(bone, flippedSquared)))).toBe(0)
+  })
+
   it('insideIsPositive flips the sign, squaredDistance squares it', () => {
     const plain = pixelsOf(signedMaurerDistance(bone))
     const flipped = pixelsOf(signedMaurerDistance(bone, { insideIsPositive: true }))
@@ -80,6 +91,7 @@ describe('signedMaurerDistance (ITK SignedMaurerDistanceMapImageFilter, golden (
       const img = makeImage({ size, spacing, origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, mask)
       expect(maxAbsDiff(pixelsOf(signedMaurerDistance(img)), bruteForce(mask, size, spacing))).toBeLessThan(1e-5)
       expect(maxAbsDiff(pixelsOf(signedMaurerDistance(img, { useImageSpacing: false })), bruteForce(mask, size, [1, 1, 1]))).toBeLessThan(1e-5)
+      expect(maxAbsDiff(pixelsOf(signedMaurerDistance(img, { kernel: 'js' })), bruteForce(mask, size, spacing))).toBeLessThan(1e-5)
     }
   })
 
@@ -88,6 +100,10 @@ describe('signedMaurerDistance (ITK SignedMaurerDistanceMapImageFilter, golden (
     const img = makeImage({ size: [6, 1, 1], spacing: [2, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, data)
     // foreground = the 9s; boundary voxel: index 3 (next to a 5)
     expect(Array.from(pixelsOf(signedMaurerDistance(img, { backgroundValue: 5 })))).toEqual([6, 4, 2, 0, -2, -4])
+    // the boundary voxel stays +0 with either sign convention, on both kernels
+    for (const kernel of ['auto', 'js'] as const) {
+      expect(Array.from(pixelsOf(signedMaurerDistance(img, { backgroundValue: 5, insideIsPositive: true, kernel })))).toEqual([-6, -4, -2, 0, 2, 4])
+    }
   })
 
   it('no boundary at all: +Infinity outside (empty mask)', () => {

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { ParabolaEnvelopes, type EnvelopeKernel } from '../../src/filters/parabola-envelope.js'
+
+/** The definition, brute force: out(q) = min_p f(p) + w (q - p)^2. */
+function bruteForce(f: number[], w: number): number[] {
+  return f.map((_, q) => Math.min(...f.map((fp, p) => fp + w * (q - p) ** 2)))
+}
+
+function lcg(seed: number): () => number {
+  let s = seed
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32)
+}
+
+/** Random lines mixing sites (0), no-site (Infinity) and finite squared distances. */
+function randomLines(rnd: () => number, n: number, count: number): number[][] {
+  return Array.from({ length: count }, (_, l) => Array.from({ length: n }, () => {
+    const r = rnd()
+    if (l === 0) return Infinity // one line without any site
+    return r < 0.55 ? Infinity : r < 0.7 ? 0 : Math.round(rnd() * 400) / 8
+  }))
+}
+
+/** Solve `lines` laid out with the given strides (in elements) with one kernel; returns the lines read back. */
+function solveLaidOut(kernel: EnvelopeKernel, lines: number[][], w: number, line: number, step: number, start: number): { out: number[][]; wasm: boolean } {
+  const n = lines[0].length
+  const length = start + (lines.length - 1) * line + (n - 1) * step + 1
+  const env = new ParabolaEnvelopes([7, length], [{ n: 3, w: 9 }, { n, w }], kernel)
+  const a = env.arrays[1]
+  a.fill(-5) // values between the lines must stay untouched
+  lines.forEach((f, l) => f.forEach((v, q) => (a[start + l * line + q * step] = v)))
+  env.solve(a, start, lines.length, 1, line, step)
+  const out = lines.map((f, l) => f.map((_, q) => a[start + l * line + q * step]))
+  let gaps = 0
+  const used = new Set(lines.flatMap((f, l) => f.map((_, q) => start + l * line + q * step)))
+  for (let i = 0; i < a.length; i++) if (!used.has(i) && a[i] !== -5) gaps++
+  expect(gaps).toBe(0)
+  return { out, wasm: env.wasm }
+}
+
+describe('ParabolaEnvelopes (lower envelope of parabolas, Felzenszwalb & Huttenlocher)', () => {
+  it('WebAssembly kernel on this Node; the JavaScript fallback when asked for', () => {
+    expect(new ParabolaEnvelopes([4], [{ n: 4, w: 1 }]).wasm).toBe(true)
+    expect(new ParabolaEnvelopes([4], [{ n: 4, w: 1 }], 'js').wasm).toBe(false)
+  })
+
+  for (const kernel of ['auto', 'js'] as const) {
+    it(`${kernel}: equals the definition on random lines, contiguous and strided, any weight`, () => {
+      const rnd = lcg(kernel === 'auto' ? 11 : 12)
+      for (const [n, w] of [[1, 1], [2, 0.49], [17, 6.25], [64, 0.49], [33, 1]] as const) {
+        const lines = randomLines(rnd, n, 9)
+        const expected = lines.map((f) => bruteForce(f, w))
+        // contiguous lines, lines interleaved (columns of a row-major block), padded lines
+        for (const [line, step, start] of [[n, 1, 0], [1, 9, 3], [n + 5, 1, 2]]) {
+          const { out } = solveLaidOut(kernel, lines, w, line, step, start)
+          for (let l = 0; l < lines.length; l++) {
+            for (let q = 0; q < n; q++) {
+              if (expected[l][q] === Infinity) expect(out[l][q]).toBe(Infinity)
+              else expect(Math.abs(out[l][q] - expected[l][q])).toBeLessThanOrEqual(1e-9 * Math.max(1, expected[l][q]))
+            }
+          }
+        }
+      }
+    })
+  }
+
+  it('both kernels give bit-identical results (same float64 operations in the same order)', () => {
+    const rnd = lcg(3)
+    const lines = randomLines(rnd, 200, 40)
+    const wasm = solveLaidOut('auto', lines, 6.25, 200, 1, 0)
+    const js = solveLaidOut('js', lines, 6.25, 200, 1, 0)
+    expect(wasm.wasm).toBe(true)
+    expect(js.wasm).toBe(false)
+    expect(wasm.out).toEqual(js.out)
+  })
+
+  it('a site spreads exactly: w (q - p)^2 from a single zero', () => {
+    const f = new Array(9).fill(Infinity)
+    f[6] = 0
+    for (const kernel of ['auto', 'js'] as const) {
+      const out = solveLaidOut(kernel, [f], 0.49, 9, 1, 0).out[0]
+      out.forEach((v, q) => expect(v).toBeCloseTo(0.49 * (q - 6) ** 2, 12))
+    }
+  })
+})
