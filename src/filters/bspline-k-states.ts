@@ -9,14 +9,13 @@
 // recursive over the whole column, so a slab [z0, z1) needs the causal value c+[z0] and the
 // finished coefficient c[z1 - 1] from outside; between them its own samples give every value
 // through the same float64 operations in the same order, so the coefficients are bit-identical
-// to prefilterTile's. Prepare walks whole slices (contiguous rows, no column gathers) and keeps
-// causal values only every `segment` slices, recomputing each segment on the way back.
+// to prefilterTile's. Prepare runs the recursion on bands of 1024 neighbouring columns (a band's
+// columns stay in cache) and keeps only the border slices.
 import type { PixelArray } from '../image/image.js'
+import { asShared, defaultThreadCount, runOnThreads, sharedCounter } from './filter-threads.js'
 
 /** resample.ts's POLE: the same expression, so the same double. */
 const z = Math.sqrt(3) - 2
-/** Causal values are kept every this many slices for the backward pass (memory: one segment). */
-const segment = 16
 
 export interface KStates {
   /** c+[z0]: the causal recursion's value on the slab's first slice (one slice, float64). */
@@ -25,59 +24,71 @@ export interface KStates {
   coefficientLast: Float64Array
 }
 
-/** The recursion state at the borders of each slab [z0, z1) of an (nx, ny, nz) volume, nz >= 2. */
-export function bsplineKStates(pixels: PixelArray, dims: readonly number[], slabs: readonly (readonly [number, number])[]): KStates[] {
+/**
+ * The recursion state at the borders of each slab [z0, z1) of an (nx, ny, nz) volume, nz >= 2,
+ * on the filter threads: columns are independent, so bands of neighbouring columns are handed
+ * out through a shared counter.
+ */
+export async function bsplineKStates(pixels: PixelArray, dims: readonly number[], slabs: readonly (readonly [number, number])[], threads?: number): Promise<KStates[]> {
   const [nx, ny, n] = dims
   const S = nx * ny
   if (n < 2) throw new Error('bsplineKStates: a single slice has no coefficients along k')
   for (const [z0, z1] of slabs) if (!(0 <= z0 && z0 < z1 && z1 <= n)) throw new Error(`bsplineKStates: slab [${z0}, ${z1}) outside [0, ${n})`)
-  const states = slabs.map(() => ({ causalFirst: new Float64Array(S), coefficientLast: new Float64Array(S) }))
-  const firstsAt = (k: number) => states.filter((_, s) => slabs[s][0] === k)
-  const lastsAt = (k: number) => states.filter((_, s) => slabs[s][1] - 1 === k)
+  const first = new Float64Array(new SharedArrayBuffer(slabs.length * S * 8))
+  const last = new Float64Array(new SharedArrayBuffer(slabs.length * S * 8))
+  const count = threads ?? (S * n >= 1 << 21 ? defaultThreadCount() : 1)
+  const args: KStatesArgs = { input: count > 1 ? asShared(pixels) : pixels, S, n, slabs: slabs.map(([z0, z1]) => [z0, z1]), first, last, band: 1024, counter: sharedCounter() }
+  if (count > 1) await runOnThreads({ module: import.meta.url, name: 'kStatesKernel', args }, count, kStatesKernel)
+  else kStatesKernel(args)
+  return slabs.map((_, s) => ({ causalFirst: first.subarray(s * S, (s + 1) * S), coefficientLast: last.subarray(s * S, (s + 1) * S) }))
+}
 
-  // forward: causal values, kept at segment starts and at slab starts
-  const checkpoints: Float64Array[] = []
-  let prev = causalInitial(pixels, S, n)
-  let secondLast = n === 2 ? prev : new Float64Array(0)
-  for (let k = 0; k < n; k++) {
-    if (k > 0) {
-      const cur = new Float64Array(S)
-      const off = k * S
-      for (let p = 0; p < S; p++) cur[p] = pixels[off + p] * 6 + z * prev[p]
-      prev = cur
-      if (k === n - 2) secondLast = cur
-    }
-    if (k % segment === 0) checkpoints.push(prev)
-    for (const s of firstsAt(k)) s.causalFirst.set(prev)
+interface KStatesArgs {
+  input: PixelArray
+  /** Voxels per slice, slices. */
+  S: number
+  n: number
+  slabs: [number, number][]
+  /** Slab s's c+[z0] at [s * S, (s + 1) * S), and its c[z1 - 1] (shared memory). */
+  first: Float64Array
+  last: Float64Array
+  band: number
+  counter: Int32Array
+}
+
+/** Thread kernel: bands of columns from the shared counter until none is left. */
+export function kStatesKernel({ input, S, n, slabs, first, last, band, counter }: KStatesArgs): void {
+  // the band's whole columns, c+ then c in place: n x band float64, in cache for a CT's depth
+  const c = new Float64Array(n * Math.min(band, S))
+  for (;;) {
+    const p0 = Atomics.add(counter, 0, 1) * band
+    if (p0 >= S) return
+    const bw = Math.min(band, S - p0)
+    const row = (k: number) => c.subarray(k * bw, (k + 1) * bw)
+    causalInitial(input, S, n, p0, row(0))
+    for (let k = 1; k < n; k++) causalStep(input, k * S + p0, row(k - 1), row(k))
+    slabs.forEach(([z0], s) => first.set(row(z0), s * S + p0))
+    lastCoefficient(row(n - 1), row(n - 2))
+    for (let k = n - 2; k >= 0; k--) anticausalStep(row(k + 1), row(k))
+    slabs.forEach(([, z1], s) => last.set(row(z1 - 1), s * S + p0))
   }
-  const lastCausal = prev
+}
 
-  // backward: per segment, its causal values again from the checkpoint, then the anticausal pass
+// Small loops, one slice's band each (V8 optimises them well); the float64 operations and their
+// order are prefilterTile's.
+function causalStep(input: PixelArray, off: number, prev: Float64Array, cur: Float64Array): void {
+  for (let p = 0; p < cur.length; p++) cur[p] = input[off + p] * 6 + z * prev[p]
+}
+
+/** c[k] = z (c[k+1] - c+[k]), in place over c+[k]. */
+function anticausalStep(next: Float64Array, c: Float64Array): void {
+  for (let p = 0; p < c.length; p++) c[p] = z * (next[p] - c[p])
+}
+
+/** c[n-1] = z / (z^2 - 1) (c+[n-1] + z c+[n-2]), in place over c+[n-1]. */
+function lastCoefficient(c: Float64Array, secondLast: Float64Array): void {
   const g = z / (z * z - 1)
-  let next: Float64Array = new Float64Array(0) // c[k + 1]
-  for (let b = (checkpoints.length - 1) * segment; b >= 0; b -= segment) {
-    const e = Math.min(n, b + segment)
-    const causal: Float64Array[] = [checkpoints[b / segment]]
-    for (let k = b + 1; k < e; k++) {
-      const cur = new Float64Array(S)
-      const off = k * S
-      const before = causal[k - 1 - b]
-      for (let p = 0; p < S; p++) cur[p] = pixels[off + p] * 6 + z * before[p]
-      causal.push(cur)
-    }
-    for (let k = e - 1; k >= b; k--) {
-      const c = k === b ? new Float64Array(S) : causal[k - b] // the checkpoint itself stays intact
-      const own = causal[k - b]
-      if (k === n - 1) {
-        for (let p = 0; p < S; p++) c[p] = g * (lastCausal[p] + z * secondLast[p])
-      } else {
-        for (let p = 0; p < S; p++) c[p] = z * (next[p] - own[p])
-      }
-      for (const s of lastsAt(k)) s.coefficientLast.set(c)
-      next = c
-    }
-  }
-  return states
+  for (let p = 0; p < c.length; p++) c[p] = g * (c[p] + z * secondLast[p])
 }
 
 /**
@@ -101,21 +112,20 @@ export function bsplineKCoefficientsFromStates(samples: PixelArray, dims: readon
   return c
 }
 
-/** c+[0]: the causal initial value, as prefilterTile computes it (truncated sum or mirrored). */
-function causalInitial(pixels: PixelArray, S: number, n: number): Float64Array {
-  const c0 = new Float64Array(S)
-  for (let p = 0; p < S; p++) c0[p] = pixels[p] * 6
+/** c+[0] of the band's columns: the causal initial value as prefilterTile computes it (truncated sum or mirrored). */
+function causalInitial(pixels: PixelArray, S: number, n: number, p0: number, c0: Float64Array): void {
+  const w = c0.length
+  for (let p = 0; p < w; p++) c0[p] = pixels[p0 + p] * 6
   const horizon = Math.ceil(Math.log(1e-10) / Math.log(Math.abs(z)))
   const terms = horizon < n ? horizon : 2 * n - 2
   let zk = z
   for (let k = 1; k < terms; k++) {
-    const row = (horizon < n || k < n ? k : terms - k) * S
-    for (let p = 0; p < S; p++) c0[p] += zk * (pixels[row + p] * 6)
+    const row = (horizon < n || k < n ? k : terms - k) * S + p0
+    for (let p = 0; p < w; p++) c0[p] += zk * (pixels[row + p] * 6)
     zk *= z
   }
   if (horizon >= n) {
     const norm = 1 / (1 - zk) // zk is z^(2n - 2)
-    for (let p = 0; p < S; p++) c0[p] *= norm
+    for (let p = 0; p < w; p++) c0[p] *= norm
   }
-  return c0
 }

@@ -25,7 +25,7 @@ export async function putChunkInputs(
     const ranges = slabs.map((slab) => sourceSlicesFor(plan, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter))
     // B-spline: the sources stay samples; each chunk finishes its coefficients along k from the
     // recursion's state at its borders (chunk-source.ts)
-    const states = plan.coefficientsAlongK ? bsplineKStates(pixelsOf(image), image.size, ranges) : undefined
+    const states = plan.coefficientsAlongK ? await bsplineKStates(pixelsOf(image), image.size, ranges) : undefined
     await putJson(work, workKeys.resamplePlan(run), states ? { ...plan, sourceHoldsSamples: true } : plan)
     const writes = new WriteWindow()
     for (const [n, slab] of slabs.entries()) {
