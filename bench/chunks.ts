@@ -141,10 +141,11 @@ async function lambdaModel(script: string, input: string, scratch: string, chunk
   const gbSeconds = (prep.cpu_ms / 1000) * (memory.prepare_mb / 1024)
     + chunkCpu.reduce((a, b) => a + b, 0) / 1000 * (memory.chunk_mb / 1024)
     + ((asm.cpu_ms + analyzeReportMs) / 1000) * (memory.assemble_mb / 1024)
-  // per chunk: prepare PUTs the source; the worker GETs it, the manifest, the resample plan and
-  // the facts, and PUTs image, labels, partials, shape partials and its two compressed output
-  // parts; assemble GETs those six; plus ~10 per case (manifest, facts, outputs)
-  const s3 = { puts: 7 * n + 10, gets: 10 * n + 10 }
+  // per chunk: prepare PUTs the source and its B-spline k states; the worker GETs them, the
+  // manifest, the resample plan and the facts, and PUTs image, labels, partials, shape partials
+  // and its two compressed output parts; assemble GETs those six; plus ~10 per case (manifest,
+  // facts, outputs)
+  const s3 = { puts: 8 * n + 10, gets: 11 * n + 10 }
   const cost = {
     lambda_compute: gbSeconds * price.lambdaArm64PerGbSecond,
     lambda_requests: (4 + n) * price.lambdaPerRequest,

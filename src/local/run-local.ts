@@ -5,6 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { type PipelineConfig, defaultConfig } from '../pipeline/config.js'
 import { planRun } from '../pipeline/plan-run.js'
+import { prefetchCodeVersion } from '../pipeline/code-version.js'
 import { BadInputError } from '../pipeline/errors.js'
 import { type Report, reportSchema } from '../pipeline/report-schema.js'
 import type { CaseObject } from '../pipeline/state.js'
@@ -62,6 +63,7 @@ const outputBucket = 'output'
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummary> {
   const started = Date.now()
+  void prefetchCodeVersion()
   const config = options.config ?? defaultConfig
   const out = path.resolve(options.out)
   await fs.mkdir(out, { recursive: true })

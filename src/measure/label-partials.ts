@@ -162,40 +162,48 @@ export function labelPartials(labels: Image, intensity?: Image | null, options: 
     return s
   }
 
+  /** Sum, sum of squares, min and max of val[from, to) into slot s's row accumulators. */
+  const runIntensity = (values: PixelArray, from: number, to: number, s: number): void => {
+    let sum = rSum[s], sq = rSq[s], lo = vmin[s], hi = vmax[s]
+    for (let p = from; p < to; p++) {
+      const v = values[p]
+      sum += v
+      sq += v * v
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
+    rSum[s] = sum; rSq[s] = sq; vmin[s] = lo; vmax[s] = hi
+  }
+
   const sliceLen = nx * ny
   for (let k = k0; k < k1; k++) {
     const kg = k + kOffset
     for (let j = 0; j < ny; j++) {
       const base = k * sliceLen + j * nx
-      let lastLabel = NaN
-      let lastSlot = NONE
-      for (let i = 0; i < nx; i++) {
+      // Runs of one label: the slot is looked up once per run, and the run's voxels add into
+      // locals loaded from and stored back to the row accumulators, so every float64 sum sees
+      // the same additions in the same order as voxel by voxel (counts and index sums are
+      // integers: exact in any grouping).
+      for (let i = 0; i < nx;) {
         const l = lab[base + i]
+        let e = i + 1
+        while (e < nx && lab[base + e] === l) e++
         let s: number
-        if (l === lastLabel) {
-          s = lastSlot
+        if (direct) {
+          s = direct[l + tableOffset]
+          if (s === NONE) { s = newSlot(l); direct[l + tableOffset] = s }
         } else {
-          if (direct) {
-            s = direct[l + tableOffset]
-            if (s === NONE) { s = newSlot(l); direct[l + tableOffset] = s }
-          } else {
-            const m = map.get(l)
-            if (m === undefined) { s = newSlot(l); map.set(l, s) } else s = m
-          }
-          lastLabel = l; lastSlot = s
+          const m = map.get(l)
+          if (m === undefined) { s = newSlot(l); map.set(l, s) } else s = m
         }
-        if (s === SKIP) continue
-        if (rCount[s] === 0) { touched[nTouched++] = s; rIFirst[s] = i }
-        rCount[s]++
-        rILast[s] = i
-        rISum[s] += i
-        if (val !== null) {
-          const v = val[base + i]
-          rSum[s] += v
-          rSq[s] += v * v
-          if (v < vmin[s]) vmin[s] = v
-          if (v > vmax[s]) vmax[s] = v
+        if (s !== SKIP) {
+          if (rCount[s] === 0) { touched[nTouched++] = s; rIFirst[s] = i }
+          rCount[s] += e - i
+          rILast[s] = e - 1
+          rISum[s] += ((i + e - 1) * (e - i)) / 2
+          if (val !== null) runIntensity(val, base + i, base + e, s)
         }
+        i = e
       }
       // flush the row into the slab accumulators
       for (let t = 0; t < nTouched; t++) {

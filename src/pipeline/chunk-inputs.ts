@@ -4,8 +4,10 @@
 // Otherwise: the whole image resampled here and cut into output slabs with their halos.
 import type { Slab } from '../chunks/plan-slabs.js'
 import { resample, type ResampleOptions } from '../filters/resample.js'
-import { canResampleInSlabs, resampleSlab, resampleSource, resampleSourceOnThreads, slabResamplePlan, sourceSlicesFor } from '../filters/resample-slab.js'
-import { type Grid, type Image, gridOf } from '../image/image.js'
+import { canResampleInSlabs, resampleSlab, resampleSource, slabResamplePlan, sourceSlicesFor } from '../filters/resample-slab.js'
+import { bsplineKStates } from '../filters/bspline-k-states.js'
+import { type Grid, type Image, gridOf, pixelsOf } from '../image/image.js'
+import { putKStates } from './chunk-source.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { putJson } from './object-io.js'
 import { putWorkImage } from './work-image.js'
@@ -20,13 +22,17 @@ export async function putChunkInputs(
   const inputs: ChunkInput[] = []
   if (canResampleInSlabs(gridOf(image), outputGrid)) {
     const plan = slabResamplePlan(gridOf(image), outputGrid, options)
-    await putJson(work, workKeys.resamplePlan(run), plan)
-    const source = await resampleSourceOnThreads(image, plan)
+    const ranges = slabs.map((slab) => sourceSlicesFor(plan, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter))
+    // B-spline: the sources stay samples; each chunk finishes its coefficients along k from the
+    // recursion's state at its borders (chunk-source.ts)
+    const states = plan.coefficientsAlongK ? await bsplineKStates(pixelsOf(image), image.size, ranges) : undefined
+    await putJson(work, workKeys.resamplePlan(run), states ? { ...plan, sourceHoldsSamples: true } : plan)
     const writes = new WriteWindow()
-    for (const slab of slabs) {
-      const [z0, z1] = sourceSlicesFor(plan, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter)
+    for (const [n, slab] of slabs.entries()) {
+      const [z0, z1] = ranges[n]
       const key = workKeys.chunkSource(run, slab.index)
-      await writes.add(putWorkImage(work, key, source, z0, z1))
+      await writes.add(putWorkImage(work, key, image, z0, z1))
+      if (states) await writes.add(putKStates(work, workKeys.chunkSourceKStates(run, slab.index), states[n], gridOf(image)))
       inputs.push({ imageKey: workKeys.chunkImage(run, slab.index), source: { key, z0, z1 } })
     }
     await writes.drain()

@@ -15,7 +15,14 @@ export function chunkInteriorShape(labels: Image, image: Image, k0: number, kTot
 
 /** The whole volume's shape partials from the chunks' interiors and the slabs' boundary planes. */
 export function shapeFromChunkInteriors(interiors: ShapePartials[], labels: Image, image: Image, slabs: { k0: number; k1: number }[]): ShapePartials {
-  const planes = new Set(slabs.flatMap((s) => [s.k0, s.k1 - 1]))
-  const boundaries = [...planes].map((k) => shapePartials(labels, image, { kRange: [k, k + 1], includeBackground: false }))
+  // a slab's last plane and the next slab's first are neighbours: one pass over each such run
+  const planes = [...new Set(slabs.flatMap((s) => [s.k0, s.k1 - 1]))].sort((a, b) => a - b)
+  const runs: [number, number][] = []
+  for (const k of planes) {
+    const last = runs[runs.length - 1]
+    if (last && last[1] === k) last[1] = k + 1
+    else runs.push([k, k + 1])
+  }
+  const boundaries = runs.map((kRange) => shapePartials(labels, image, { kRange, includeBackground: false }))
   return reduceShapePartials([...interiors, ...boundaries])
 }

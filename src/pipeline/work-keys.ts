@@ -10,6 +10,8 @@ export const workKeys = {
   chunkInputImage: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/input-image.vfimg`,
   chunkInputLabels: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/input-labels.vfimg`,
   chunkSource: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/input-source.vfimg`,
+  /** B-spline recursion state at the source's borders (chunk-source.ts). */
+  chunkSourceKStates: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/input-source-k-states.vfimg`,
   resamplePlan: (run: RunRef) => `${run.workPrefix}resample-plan.json`,
   n4Field: (run: RunRef) => `${run.workPrefix}n4-field.json`,
   chunkImage: (run: RunRef, index: number) => `${run.workPrefix}chunks/${pad(index)}/image.vfimg`,

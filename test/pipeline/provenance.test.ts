@@ -1,9 +1,11 @@
 // Provenance helpers against their definitions: SHA-256 test vectors (FIPS 180-2), the code
 // version's order of sources, and the manifest field that marks predicted landmarks.
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync, promises as fs } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { fileURLToPath } from 'node:url'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { folderStores } from '../../src/local/folder-stores.js'
 import { codeVersion } from '../../src/pipeline/code-version.js'
 import { ingestObject } from '../../src/pipeline/ingest.js'
@@ -32,6 +34,19 @@ describe('codeVersion', () => {
     expect(['git', 'package']).toContain(fallback.source)
     expect(fallback.value).toBe(fallback.source === 'package' ? `package-${pipelineVersion}` : fallback.value.trim())
     expect(fallback.value).not.toBe('')
+  })
+
+  it('prefetched in the background, gives what git describe says of this checkout', async () => {
+    vi.resetModules()
+    const fresh = await import('../../src/pipeline/code-version.js')
+    await fresh.prefetchCodeVersion({})
+    let described = ''
+    try {
+      described = execFileSync('git', ['describe', '--always', '--dirty', '--tags'], { cwd: path.dirname(fileURLToPath(import.meta.url)), stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim()
+    } catch {
+      // not a checkout: the package version
+    }
+    expect(fresh.codeVersion({})).toEqual(described ? { value: described, source: 'git' } : { value: `package-${pipelineVersion}`, source: 'package' })
   })
 })
 

@@ -17,7 +17,7 @@ import { type CaseManifest, type ExecutionInput, type LabelSource, type Prepared
 import { workKeys } from '../work-keys.js'
 import type { InputDescription, Landmark, Warning } from '../report-schema.js'
 import { placeLandmarks } from '../../measure/place-landmarks.js'
-import { sha256OfFile } from '../sha256-file.js'
+import { sha256OfFilesInBackground } from '../sha256-files.js'
 import { planDerivedImages } from '../derived-images-stage.js'
 import { type MovingImageFacts, stageMovingImage } from '../registration-stage.js'
 import { mapLimited } from '../map-limited.js'
@@ -56,11 +56,12 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
       const file = path.join(scratch, 'in', String(n).padStart(5, '0'), path.basename(object.key))
       await fs.mkdir(path.dirname(file), { recursive: true })
       await context.stores(object.bucket).download(object.key, file)
-      // Provenance: hash the local copy (one streamed read of scratch, no second download).
-      return { file, key: object.key, role: object.role, sha256: await sha256OfFile(file) }
+      return { file, key: object.key, role: object.role }
     })
     const files = downloaded.map(({ file, key, role }) => ({ file, key, role }))
-    const sha256 = downloaded.map((d) => d.sha256)
+    // Provenance: the local copies hashed on a filter thread while the case is read
+    const hashing = sha256OfFilesInBackground(files.map((f) => f.file))
+    hashing.catch(() => {}) // awaited below
     const loaded = await loadCase(files, { dicom: config.dicom, limits: config.limits })
     const moving = await stageMovingImage(files, config, run, work)
     loaded.warnings.push(...moving.warnings)
@@ -101,6 +102,7 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
     if (loaded.reference) Object.assign(labelNames, loaded.reference.names)
     else if (labelSource === 'baseline') labelNames[String(config.segmentation.label_value)] ??= config.segmentation.label_name
 
+    const sha256 = await hashing
     const facts: CaseFacts = {
       input: loaded.description,
       inputs: manifest.objects.map((o, n) => ({ bucket: o.bucket, key: o.key, size_bytes: o.size, etag: o.etag, sha256: sha256[n] })),

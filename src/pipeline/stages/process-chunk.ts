@@ -12,7 +12,8 @@ import type { CaseFacts } from './prepare.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import { type ChunkRef, type ChunkResult, type CaseRef, type RunRef, caseManifestSchema } from '../state.js'
 import { workKeys } from '../work-keys.js'
-import { type SlabResamplePlan, resampleSlab } from '../../filters/resample-slab.js'
+import { resampleSlab } from '../../filters/resample-slab.js'
+import { type StoredSlabResamplePlan, readChunkSource } from '../chunk-source.js'
 import { applyCaseN4 } from '../n4-stage.js'
 import { labelSlabComponents } from '../chunk-components.js'
 import { type Slab, enabledChunkStages } from '../stage-registry.js'
@@ -31,7 +32,7 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
   const work = context.stores(run.workBucket)
   const manifest = caseManifestSchema.parse(await getJson(context.stores(job.case.manifest.bucket), job.case.manifest.key))
   return withScratch(context, async () => {
-    let withHalo = chunk.source ? await resampleChunk(chunk, run, (key) => getWorkImage(work, key), (key) => getJson(work, key)) : await getWorkImage(work, chunk.imageKey)
+    let withHalo = chunk.source ? await resampleChunk(chunk, run, work) : await getWorkImage(work, chunk.imageKey)
     if (chunk.n4FieldKey) withHalo = await applyCaseN4(withHalo, chunk.n4FieldKey, chunk.k0 - chunk.haloBefore, work)
     const image = cropHalo(withHalo, chunk)
     await putDerivedChunkParts(withHalo, chunk, manifest.config, run, work)
@@ -89,9 +90,10 @@ async function putShape(work: ObjectStore, key: string, labels: Image, image: Im
 }
 
 /** The chunk's slices with their halo, resampled from its source slab (two-phase form). */
-async function resampleChunk(chunk: ChunkRef, run: RunRef, read: (key: string) => Promise<Image>, readJson: (key: string) => Promise<SlabResamplePlan>): Promise<Image> {
+async function resampleChunk(chunk: ChunkRef, run: RunRef, work: ObjectStore): Promise<Image> {
   const source = chunk.source!
-  const [plan, slab] = await Promise.all([readJson(workKeys.resamplePlan(run)), read(source.key)])
+  const plan = await getJson<StoredSlabResamplePlan>(work, workKeys.resamplePlan(run))
+  const slab = await readChunkSource(work, source.key, workKeys.chunkSourceKStates(run, chunk.index), plan)
   return resampleSlab(slab, source.z0, plan, chunk.k0 - chunk.haloBefore, chunk.k1 + chunk.haloAfter)
 }
 
