@@ -21,7 +21,6 @@ import { type ComponentType, type Grid, type Image, allocatePixels, makeImage, p
 import {
   type AxisTaps, type Interpolator, applyDefault, axisPass, axisTaps, convertInto, indexMap, isSeparable, nearestSeparable, prefilterAxisInPlace, rangeOf, toType,
 } from './resample.js'
-import { bsplineCoefficientsAlongK } from './bspline-coefficients-along-k.js'
 
 /** Everything a slab worker needs besides its source slab (small JSON, stored once per case). */
 export interface SlabResamplePlan {
@@ -67,12 +66,6 @@ export function resampleSource(image: Image, plan: SlabResamplePlan): Image {
   const c = Float64Array.from(pixelsOf(image) as ArrayLike<number>)
   prefilterAxisInPlace(c, [image.size[0], image.size[1], image.size[2]], 2)
   return makeImage(plan.inputGrid, c, image.name)
-}
-
-/** resampleSource with the coefficients computed on the filter threads (the same bits). */
-export async function resampleSourceOnThreads(image: Image, plan: SlabResamplePlan): Promise<Image> {
-  if (!plan.coefficientsAlongK) return image
-  return makeImage(plan.inputGrid, await bsplineCoefficientsAlongK(pixelsOf(image), image.size), image.name)
 }
 
 /** Input slices [z0, z1) the output slices [k0, k1) read (at least one slice). */
