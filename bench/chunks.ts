@@ -22,7 +22,7 @@
 // (one chunk-worker Lambda has one vCPU at the model's memory size). Against whole_2_cores the
 // speedup is also reported: there both sides use the same two cores and chunking only gains
 // what the whole run leaves idle.
-// BENCH_BASELINE=<path of another checkout> runs that tree's whole_2_cores and chunked too,
+// BENCH_BASELINE=<path of another checkout> runs that tree's three kinds too,
 // alternating with this tree's runs (same machine load), for before/after numbers.
 // BENCH_REPEAT=<n> (default 2): runs of each kind, the best wall time kept (noise on a shared
 // machine only ever adds time). BENCH_CASE=ct-chest-141|generated-512x512x600: one case only;
@@ -215,6 +215,7 @@ async function compare(name: string, input: string, scratch: string, scripts: { 
     chunked_2_workers: () => run(scripts.current, {}, 2),
     ...(scripts.baseline && {
       baseline_whole_2_cores: () => run(scripts.baseline!, whole, 1),
+      baseline_whole_1_core: () => run(scripts.baseline!, whole, 1, true),
       baseline_chunked_2_workers: () => run(scripts.baseline!, {}, 2),
     }),
   }
