@@ -10,22 +10,12 @@
 // The in-plane step (x taps of each input row: a gather, scalar; y taps: SIMD) runs here too,
 // on a copy of the input slice, with the same operations as resample-linear-slices.ts's loops.
 import type { ComponentType } from '../image/image.js'
+import { F64, I32, name, section, uleb } from './wasm-emit.js'
 
-const uleb = (n: number): number[] => {
-  const out: number[] = []
-  do {
-    let b = n & 0x7f
-    n >>>= 7
-    if (n) b |= 0x80
-    out.push(b)
-  } while (n)
-  return out
-}
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes]
 const simd = (opcode: number): number[] => [0xfd, ...uleb(opcode)]
 const get = (i: number): number[] => [0x20, i]
 const set = (i: number): number[] => [0x21, i]
-const I32 = 0x7f, F64 = 0x7c, V128 = 0x7b
+const V128 = 0x7b
 const F64X2_SPLAT = 20, V128_LOAD = 0, V128_STORE = 11, F64X2_MUL = 242, F64X2_ADD = 240, F32X4_DEMOTE_F64X2_ZERO = 94, V128_STORE64_LANE = 91
 
 /**
@@ -92,7 +82,6 @@ function linearModule(type: ComponentType): WebAssembly.Module {
   const cached = compiled.get(type)
   if (cached) return cached
   const bodies = [blendBody(false, true), blendBody(true, true), blendBody(false, false), blendBody(true, false), rowBody(type)]
-  const name = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))]
   const names = ['blend', 'scale', 'blend64', 'scale64', 'row']
   const bytes = new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,

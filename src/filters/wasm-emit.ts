@@ -34,8 +34,10 @@ export function sleb(n: number): number[] {
 }
 
 const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()]
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes]
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))]
+/** A module section: id, byte length, contents. */
+export const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes]
+/** A name as the binary format encodes it (length, then the bytes). */
+export const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))]
 
 /** Instruction encoders (each returns its bytes). */
 export const op = {
