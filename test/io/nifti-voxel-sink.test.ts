@@ -16,7 +16,7 @@ import { sliceGeometry } from '../../src/io/slice-geometry.js'
 import { streamUncompressedSeries } from '../../src/io/uncompressed-series.js'
 import { runConvertCommand } from '../../src/cli/convert-command.js'
 import { HuHistogram } from '../../src/measure/hu-plausibility.js'
-import { encodeDicomFile, transferSyntaxes } from '../support/dicom-encode.js'
+import { axialCtSliceFile } from '../support/axial-ct-slice.js'
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'vf-voxel-sink-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
@@ -37,28 +37,10 @@ function writePhantom(name: string, columns: number, intercept: number): string 
   for (let k = 0; k < slices; k++) {
     const pixels = new Uint16Array(rows * columns)
     for (let j = 0; j < rows; j++) for (let i = 0; i < columns; i++) pixels[j * columns + i] = stored(columns, i, j)
-    writeFileSync(path.join(dir, `${k}.dcm`), encodeDicomFile([
-      { tag: 0x00080008, vr: 'CS', value: 'ORIGINAL\\PRIMARY\\AXIAL' },
-      { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.2' },
-      { tag: 0x00080018, vr: 'UI', value: `${seriesUid}.${k + 1}` },
-      { tag: 0x00080060, vr: 'CS', value: 'CT' },
-      { tag: 0x0020000e, vr: 'UI', value: seriesUid },
-      { tag: 0x00200032, vr: 'DS', value: `-20\\-18\\${(slices - 1 - k) * 2.5}` },
-      { tag: 0x00200037, vr: 'DS', value: '1\\0\\0\\0\\1\\0' },
-      { tag: 0x00200052, vr: 'UI', value: '1.2.826.0.1.3680043.9.7433.6' },
-      { tag: 0x00280002, vr: 'US', value: [1] },
-      { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-      { tag: 0x00280010, vr: 'US', value: [rows] },
-      { tag: 0x00280011, vr: 'US', value: [columns] },
-      { tag: 0x00280030, vr: 'DS', value: '0.5\\0.5' },
-      { tag: 0x00280100, vr: 'US', value: [16] },
-      { tag: 0x00280101, vr: 'US', value: [12] },
-      { tag: 0x00280102, vr: 'US', value: [11] },
-      { tag: 0x00280103, vr: 'US', value: [0] },
-      { tag: 0x00281052, vr: 'DS', value: String(intercept) },
-      { tag: 0x00281053, vr: 'DS', value: '1' },
-      { tag: 0x7fe00010, vr: 'OW', value: pixels },
-    ], transferSyntaxes.explicitLittle, '1.2.840.10008.5.1.4.1.1.2', `${seriesUid}.${k + 1}`))
+    writeFileSync(path.join(dir, `${k}.dcm`), axialCtSliceFile({
+      seriesUid, frameOfReferenceUid: '1.2.826.0.1.3680043.9.7433.6', index: k, position: (slices - 1 - k) * 2.5,
+      rows, columns, bitsStored: 12, signed: false, intercept: String(intercept), slope: '1', pixels,
+    }))
   }
   return dir
 }

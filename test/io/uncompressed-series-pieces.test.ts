@@ -15,7 +15,7 @@ import { sliceGeometry } from '../../src/io/slice-geometry.js'
 import { isPlainUncompressed, readUncompressedSeries } from '../../src/io/uncompressed-series.js'
 import { HuHistogram } from '../../src/measure/hu-plausibility.js'
 import { BadInputError } from '../../src/pipeline/errors.js'
-import { encodeDicomFile, transferSyntaxes } from '../support/dicom-encode.js'
+import { axialCtSliceFile } from '../support/axial-ct-slice.js'
 
 const folder = mkdtempSync(path.join(os.tmpdir(), 'vf-uncompressed-pieces-'))
 afterAll(() => rmSync(folder, { recursive: true, force: true }))
@@ -40,29 +40,11 @@ function writeSeries(name: string, c: Coding, columns: number): string {
     const pixels = new Uint16Array(rows * columns)
     // Bits above BitsStored set on purpose (12-bit): they are not part of the value.
     for (let j = 0; j < rows; j++) for (let i = 0; i < columns; i++) pixels[j * columns + i] = (stored(c, i, j, k) & 0xffff) | (c.bitsStored === 12 ? 0xf000 : 0)
-    const bytes = encodeDicomFile([
-      { tag: 0x00080008, vr: 'CS', value: 'ORIGINAL\\PRIMARY\\AXIAL' },
-      { tag: 0x00080016, vr: 'UI', value: '1.2.840.10008.5.1.4.1.1.2' },
-      { tag: 0x00080018, vr: 'UI', value: `${seriesUid}.${k + 1}` },
-      { tag: 0x00080060, vr: 'CS', value: 'CT' },
-      { tag: 0x0020000e, vr: 'UI', value: seriesUid },
-      // Files written in reverse order of position: the reader must sort by position.
-      { tag: 0x00200032, vr: 'DS', value: `-20\\-18\\${(slices - 1 - k) * 2.5}` },
-      { tag: 0x00200037, vr: 'DS', value: '1\\0\\0\\0\\1\\0' },
-      { tag: 0x00200052, vr: 'UI', value: '1.2.826.0.1.3680043.9.7433.4' },
-      { tag: 0x00280002, vr: 'US', value: [1] },
-      { tag: 0x00280004, vr: 'CS', value: 'MONOCHROME2' },
-      { tag: 0x00280010, vr: 'US', value: [rows] },
-      { tag: 0x00280011, vr: 'US', value: [columns] },
-      { tag: 0x00280030, vr: 'DS', value: '0.5\\0.5' },
-      { tag: 0x00280100, vr: 'US', value: [16] },
-      { tag: 0x00280101, vr: 'US', value: [c.bitsStored] },
-      { tag: 0x00280102, vr: 'US', value: [c.bitsStored - 1] },
-      { tag: 0x00280103, vr: 'US', value: [c.signed ? 1 : 0] },
-      { tag: 0x00281052, vr: 'DS', value: c.intercept },
-      { tag: 0x00281053, vr: 'DS', value: c.slope },
-      { tag: 0x7fe00010, vr: 'OW', value: pixels },
-    ], transferSyntaxes.explicitLittle, '1.2.840.10008.5.1.4.1.1.2', `${seriesUid}.${k + 1}`)
+    // Files written in reverse order of position: the reader must sort by position.
+    const bytes = axialCtSliceFile({
+      seriesUid, frameOfReferenceUid: '1.2.826.0.1.3680043.9.7433.4', index: k, position: (slices - 1 - k) * 2.5,
+      rows, columns, bitsStored: c.bitsStored, signed: c.signed, intercept: c.intercept, slope: c.slope, pixels,
+    })
     writeFileSync(`${prefix}-${k}.dcm`, bytes)
   }
   return prefix
