@@ -22,10 +22,13 @@ const port = parentPort
 if (!port) throw new Error('filter-thread-worker.ts must run as a worker thread')
 const modules = new Map<string, Record<string, unknown>>()
 
+/** Runs the kernel; answers when it returns or, for a kernel returning a promise, when that settles. */
 function run(task: Task, mod: Record<string, unknown>): void {
   const kernel = mod[task.name]
   if (typeof kernel !== 'function') throw new Error(`${task.module} does not export a kernel named ${task.name}`)
-  ;(kernel as (a: unknown) => void)(task.args)
+  const result = (kernel as (a: unknown) => unknown)(task.args)
+  if (result instanceof Promise) result.then(() => answer(task.id), (error: unknown) => answer(task.id, error))
+  else answer(task.id)
 }
 
 function answer(id: number, error?: unknown): void {
@@ -44,7 +47,6 @@ port.on('message', (task: Task | { collect: true }) => {
   if (loaded) {
     try {
       run(task, loaded)
-      answer(id)
     } catch (error) {
       answer(id, error)
     }
@@ -54,7 +56,6 @@ port.on('message', (task: Task | { collect: true }) => {
     (mod: Record<string, unknown>) => {
       modules.set(task.module, mod)
       run(task, mod)
-      answer(id)
     },
   ).catch((error: unknown) => answer(id, error))
 })

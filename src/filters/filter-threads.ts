@@ -63,6 +63,16 @@ export async function runOnThreads<A>(kernel: ThreadKernel<A>, threads: number, 
   for (const r of results) if (r.status === 'rejected') throw r.reason
 }
 
+/**
+ * Start an (async) kernel on one pool thread while the calling thread goes on with other work.
+ * Undefined when there is no second core or no pool (inside a bundle): the caller then does the
+ * work itself.
+ */
+export function runInBackgroundThread<A>(kernel: ThreadKernel<A>): Promise<void> | undefined {
+  if (defaultThreadCount() < 2) return undefined
+  return pool.take(1)[0]?.run(kernel)
+}
+
 /** Start the pool's workers now (at least `workers` of them) and resolve once all are ready. */
 export async function warmFilterThreads(workers = defaultThreadCount() - 1): Promise<void> {
   await Promise.all(pool.take(workers).map((w) => w.ready))

@@ -1,11 +1,23 @@
-// An uploaded NIfTI: checked (header, extent, finite voxels) before ITK allocates anything.
+// An uploaded NIfTI: its header checked (sizes against limits, geometry) before ITK allocates
+// anything; the voxel data checked (present in full, float voxels finite) before the image is
+// used: on a filter thread while ITK reads the file when there is a second core, else first.
 import { type Limits, defaultLimits } from '../pipeline/config.js'
 import type { Image } from '../image/image.js'
 import { readNifti } from './nifti.js'
-import { validateNiftiFile } from './validate-nifti-file.js'
+import { checkNiftiFileHeader, validateNiftiFile } from './validate-nifti-file.js'
+import { validateNiftiFileInBackground } from './validate-nifti-in-background.js'
 
 /** @param name what messages call the file (an object key); defaults to the path. */
 export async function readInputNifti(file: string, limits: Limits = defaultLimits, name = file): Promise<Image> {
-  await validateNiftiFile(file, limits, name)
-  return readNifti(file)
+  await checkNiftiFileHeader(file, limits, name)
+  const dataCheck = validateNiftiFileInBackground(file, limits, name)
+  if (!dataCheck) {
+    await validateNiftiFile(file, limits, name)
+    return readNifti(file)
+  }
+  // the check's verdict first: ITK's own failure on bad data says less
+  const [checked, read] = await Promise.allSettled([dataCheck, readNifti(file)])
+  if (checked.status === 'rejected') throw checked.reason
+  if (read.status === 'rejected') throw read.reason
+  return read.value
 }

@@ -20,15 +20,27 @@ export interface CheckedNifti extends NiftiLayout {
 
 /** @param name what messages call the file (an object key); defaults to the path. */
 export async function validateNiftiFile(file: string, limits: Limits, name = file): Promise<CheckedNifti> {
+  return scanNiftiFile(file, limits, name, false)
+}
+
+/**
+ * The checks the header alone allows (the sizes against limits among them), reading no further
+ * than the header: what must hold before ITK allocates anything.
+ */
+export async function checkNiftiFileHeader(file: string, limits: Limits, name = file): Promise<CheckedNifti> {
+  return scanNiftiFile(file, limits, name, true)
+}
+
+async function scanNiftiFile(file: string, limits: Limits, name: string, headerOnly: boolean): Promise<CheckedNifti> {
   const { size } = await fs.stat(file)
   const compressed = (await firstBytes(file, 2)).every((b, i) => b === [0x1f, 0x8b][i]) && size >= 2
   if (size > limits.max_decompressed_bytes) throw exceedsLimit(name, 'max_decompressed_bytes', 'file size in bytes', size, limits)
-  const bytes = compressed ? inflatedBytes(file, name) : fileBytes(file)
-  const scanner = new NiftiStreamCheck(name, limits)
+  const bytes = compressed ? inflatedBytes(file, name) : fileBytes(file, headerOnly ? niftiHeaderMaxBytes : undefined)
+  const scanner = new NiftiStreamCheck(name, limits, headerOnly)
   for await (const chunk of bytes) {
     if (scanner.push(chunk)) break
   }
-  return { ...scanner.finish(compressed ? undefined : size), compressed }
+  return { ...(headerOnly ? scanner.headerChecks() : scanner.finish(compressed ? undefined : size)), compressed }
 }
 
 /** Consumes the (inflated) file front to back; stops asking for bytes once the data is checked. */
@@ -41,7 +53,7 @@ class NiftiStreamCheck {
   private firstNonFinite = -1
   private carry: Uint8Array = new Uint8Array(0)
 
-  constructor(private readonly name: string, private readonly limits: Limits) {}
+  constructor(private readonly name: string, private readonly limits: Limits, private readonly headerOnly = false) {}
 
   /** Returns true when no more bytes are needed. */
   push(chunk: Uint8Array): boolean {
@@ -54,6 +66,7 @@ class NiftiStreamCheck {
         return false
       }
       this.parse()
+      if (this.headerOnly) return true
     }
     const layout = this.layout!
     const start = this.offset
@@ -64,6 +77,12 @@ class NiftiStreamCheck {
       if (to > from) this.scanFloats(data.subarray(from, to), Math.max(0, start - Math.floor(this.header!.voxOffset)))
     }
     return this.offset >= layout.endOfData
+  }
+
+  /** The header's checks alone (a file shorter than a header included). */
+  headerChecks(): NiftiLayout & { header: NiftiHeader } {
+    if (!this.header) this.parse()
+    return { ...this.layout!, header: this.header! }
   }
 
   /** @param fileSize known for uncompressed files; undefined when the bytes came inflated. */
@@ -125,8 +144,8 @@ async function* inflatedBytes(file: string, name: string): AsyncGenerator<Uint8A
   }
 }
 
-async function* fileBytes(file: string): AsyncGenerator<Uint8Array> {
-  const source = createReadStream(file, { highWaterMark: 1 << 20 })
+async function* fileBytes(file: string, upTo?: number): AsyncGenerator<Uint8Array> {
+  const source = createReadStream(file, { highWaterMark: 1 << 20, ...(upTo !== undefined && { end: upTo - 1 }) })
   try {
     for await (const chunk of source) yield chunk as Buffer
   } finally {
