@@ -9,6 +9,8 @@
 // Each output slice is written by exactly one thread from inputs no thread writes during the
 // pass, so results do not depend on the number of threads.
 
+import { byteMinKernels, DATA, OFFSETS, COSTS, SLACK, type ByteMinKernels } from './binary-morphology-simd.js'
+
 export type DistanceArray = Uint8Array | Uint16Array | Uint32Array
 
 export interface InPlaneArgs {
@@ -49,6 +51,8 @@ export interface AcrossArgs {
 
 export function ballDistanceInPlane(a: InPlaneArgs): void {
   const { sites, siteValue, dist, dims, R, W, cap, next } = a
+  const simd = dist instanceof Uint8Array ? byteMinKernels() : null
+  if (simd) return ballDistanceInPlaneSimd(a, simd)
   const [bx, by, bz] = dims
   const plane = bx * by
   const alongY = R[1] > 0 && by > 1
@@ -163,6 +167,8 @@ function minOfRows(
 
 export function ballThresholdAcrossSlices(a: AcrossArgs): void {
   const { dist, dims, R, W, cap, limit, target, targetDims, targetLo, regionLo, regionSize, invert, next } = a
+  const simd = dist instanceof Uint8Array ? byteMinKernels() : null
+  if (simd) return ballThresholdAcrossSlicesSimd(a, simd)
   const [bx, by, bz] = dims
   const [tnx, tny] = targetDims
   const plane = bx * by
@@ -177,6 +183,97 @@ export function ballThresholdAcrossSlices(a: AcrossArgs): void {
       const s = z * plane + y * bx + x0
       const t = ((z + targetLo[2]) * tny + y + targetLo[1]) * tnx + targetLo[0] + x0
       minOfRows(dist, s, target, t, regionSize[0], cnt, off, cost, plane, cap, limit, invert)
+    }
+  }
+}
+
+/**
+ * ballDistanceInPlane with byte distances in WebAssembly: the slice goes into the instance's
+ * memory with rows padded by R0 non-site bytes on each side (pitch bx + 2 R0), so the x pass
+ * is a windowed minimum over byte offsets like the y pass over row offsets.
+ */
+function ballDistanceInPlaneSimd(a: InPlaneArgs, k: ByteMinKernels): void {
+  const { sites, siteValue, dims, R, W, cap, next } = a
+  const dist = a.dist as Uint8Array
+  const [bx, by, bz] = dims
+  const plane = bx * by
+  const pad = R[0]
+  const pitch = bx + 2 * pad
+  const area = by * pitch + SLACK
+  const first = DATA + SLACK
+  const second = first + area
+  let mem = k.bytes(second + area)
+  const offs = new Int32Array(2 * Math.max(R[0], R[1]))
+  const costs = new Float64Array(offs.length)
+  for (let z = Atomics.add(next, 0, 1); z < bz; z = Atomics.add(next, 0, 1)) {
+    mem = k.bytes(second + area)
+    mem.fill(1 - siteValue, first, first + by * pitch)
+    for (let y = 0; y < by; y++) mem.set(sites.subarray(z * plane + y * bx, z * plane + (y + 1) * bx), first + y * pitch + pad)
+    k.siteDistance(first, first, by * pitch, siteValue, cap)
+    let cur = first, spare = second
+    if (R[0] > 0 && bx > 1) {
+      let cnt = 0
+      for (let d = 1; d <= R[0] && W[0] * d * d < cap; d++) {
+        offs[cnt] = -d
+        costs[cnt++] = W[0] * d * d
+        offs[cnt] = d
+        costs[cnt++] = W[0] * d * d
+      }
+      k.table(offs, costs, cnt)
+      k.minRows(cur, spare, by * pitch, OFFSETS, COSTS, cnt, cap)
+      ;[cur, spare] = [spare, cur]
+    }
+    if (R[1] > 0 && by > 1) {
+      for (let y = 0; y < by; y++) {
+        const cnt = windowRows(y, by, R[1], W[1], cap, offs, costs)
+        for (let j = 0; j < cnt; j++) offs[j] *= pitch
+        k.table(offs, costs, cnt)
+        k.minRows(cur + y * pitch, spare + y * pitch, pitch, OFFSETS, COSTS, cnt, cap)
+      }
+      ;[cur, spare] = [spare, cur]
+    }
+    mem = k.bytes(0)
+    for (let y = 0; y < by; y++) dist.set(mem.subarray(cur + y * pitch + pad, cur + y * pitch + pad + bx), z * plane + y * bx)
+  }
+}
+
+/**
+ * ballThresholdAcrossSlices with byte distances in WebAssembly: per output slice, the slice and
+ * its z neighbours are copied into the instance's memory (only the region's rows), the minimum,
+ * the limit and the inversion run there, and the region's rows are copied into the target.
+ */
+function ballThresholdAcrossSlicesSimd(a: AcrossArgs, k: ByteMinKernels): void {
+  const { dims, R, W, cap, limit, target, targetDims, targetLo, regionLo, regionSize, invert, next } = a
+  const dist = a.dist as Uint8Array
+  const [bx, by, bz] = dims
+  const [tnx, tny] = targetDims
+  const plane = bx * by
+  const [x0, y0] = regionLo
+  const rows = regionSize[1] * bx
+  const radius = bz > 1 ? R[2] : 0
+  const slot = rows + SLACK
+  const offs = new Int32Array(2 * radius)
+  const costs = new Float64Array(2 * radius)
+  const result = DATA + SLACK
+  const first = result + slot
+  for (let kz = Atomics.add(next, 0, 1); kz < regionSize[2]; kz = Atomics.add(next, 0, 1)) {
+    const z = regionLo[2] + kz
+    const cnt = windowRows(z, bz, radius, W[2], cap, offs, costs)
+    const mem = k.bytes(first + (cnt + 1) * slot)
+    const from = z * plane + y0 * bx
+    mem.set(dist.subarray(from, from + rows), first)
+    for (let j = 0; j < cnt; j++) {
+      const src = from + offs[j] * plane
+      mem.set(dist.subarray(src, src + rows), first + (j + 1) * slot)
+      offs[j] = (j + 1) * slot
+    }
+    k.table(offs, costs, cnt)
+    k.minRows(first, result, rows, OFFSETS, COSTS, cnt, cap)
+    k.withinLimit(result, result, rows, limit, invert ? 1 : 0)
+    for (let y = 0; y < regionSize[1]; y++) {
+      const t = ((z + targetLo[2]) * tny + y0 + y + targetLo[1]) * tnx + targetLo[0] + x0
+      const r = result + y * bx + x0
+      target.set(mem.subarray(r, r + regionSize[0]), t)
     }
   }
 }
