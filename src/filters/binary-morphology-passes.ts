@@ -14,10 +14,10 @@ import { byteMinKernels, DATA, OFFSETS, COSTS, SLACK, type ByteMinKernels } from
 export type DistanceArray = Uint8Array | Uint16Array | Uint32Array
 
 export interface InPlaneArgs {
-  /** Box-shaped 0/1 voxels (x fastest). */
+  /** Box-shaped voxels (x fastest). */
   sites: Uint8Array
-  /** The value that marks a site: 1 (dilation) or 0 (the sites of an erosion). */
-  siteValue: 0 | 1
+  /** The sites are the zero voxels (an erosion) instead of the non-zero ones (a dilation). */
+  zeroSites: boolean
   /** Box-shaped output: min(cap, squared ball distance to the nearest site in the slice). */
   dist: DistanceArray
   dims: number[]
@@ -50,7 +50,7 @@ export interface AcrossArgs {
 }
 
 export function ballDistanceInPlane(a: InPlaneArgs): void {
-  const { sites, siteValue, dist, dims, R, W, cap, next } = a
+  const { sites, zeroSites, dist, dims, R, W, cap, next } = a
   const simd = dist instanceof Uint8Array ? byteMinKernels() : null
   if (simd) return ballDistanceInPlaneSimd(a, simd)
   const [bx, by, bz] = dims
@@ -59,7 +59,7 @@ export function ballDistanceInPlane(a: InPlaneArgs): void {
   const scratch = alongY ? new (dist.constructor as new (n: number) => DistanceArray)(plane) : dist
   for (let z = Atomics.add(next, 0, 1); z < bz; z = Atomics.add(next, 0, 1)) {
     const base = z * plane
-    lineDistances(sites, base, siteValue, scratch, alongY ? 0 : base, bx, by, R[0], W[0], cap)
+    lineDistances(sites, base, zeroSites, scratch, alongY ? 0 : base, bx, by, R[0], W[0], cap)
     if (alongY) windowedMinRows(scratch, 0, dist, base, by, bx, R[1], W[1], cap)
   }
 }
@@ -70,7 +70,7 @@ export function ballDistanceInPlane(a: InPlaneArgs): void {
  * sweep takes the nearer of that and the next site.
  */
 function lineDistances(
-  sites: Uint8Array, sitesBase: number, siteValue: number, out: DistanceArray, outBase: number,
+  sites: Uint8Array, sitesBase: number, zeroSites: boolean, out: DistanceArray, outBase: number,
   nx: number, rows: number, r0: number, w0: number, cap: number,
 ): void {
   const far = r0 + 1
@@ -79,12 +79,12 @@ function lineDistances(
     const o = outBase + y * nx
     let d = far
     for (let x = 0; x < nx; x++) {
-      d = sites[s + x] === siteValue ? 0 : d < far ? d + 1 : far
+      d = (sites[s + x] === 0) === zeroSites ? 0 : d < far ? d + 1 : far
       out[o + x] = d
     }
     d = far
     for (let x = nx - 1; x >= 0; x--) {
-      d = sites[s + x] === siteValue ? 0 : d < far ? d + 1 : far
+      d = (sites[s + x] === 0) === zeroSites ? 0 : d < far ? d + 1 : far
       const k = out[o + x] < d ? out[o + x] : d
       const v = w0 * k * k
       out[o + x] = k < far && v < cap ? v : cap
@@ -193,7 +193,7 @@ export function ballThresholdAcrossSlices(a: AcrossArgs): void {
  * is a windowed minimum over byte offsets like the y pass over row offsets.
  */
 function ballDistanceInPlaneSimd(a: InPlaneArgs, k: ByteMinKernels): void {
-  const { sites, siteValue, dims, R, W, cap, next } = a
+  const { sites, zeroSites, dims, R, W, cap, next } = a
   const dist = a.dist as Uint8Array
   const [bx, by, bz] = dims
   const plane = bx * by
@@ -207,9 +207,9 @@ function ballDistanceInPlaneSimd(a: InPlaneArgs, k: ByteMinKernels): void {
   const costs = new Float64Array(offs.length)
   for (let z = Atomics.add(next, 0, 1); z < bz; z = Atomics.add(next, 0, 1)) {
     mem = k.bytes(second + area)
-    mem.fill(1 - siteValue, first, first + by * pitch)
+    mem.fill(zeroSites ? 1 : 0, first, first + by * pitch) // non-sites
     for (let y = 0; y < by; y++) mem.set(sites.subarray(z * plane + y * bx, z * plane + (y + 1) * bx), first + y * pitch + pad)
-    k.siteDistance(first, first, by * pitch, siteValue, cap)
+    k.siteDistance(first, first, by * pitch, zeroSites ? 1 : 0, cap)
     let cur = first, spare = second
     if (R[0] > 0 && bx > 1) {
       let cnt = 0

@@ -32,7 +32,7 @@ const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40]
 const LOAD_I32 = [0x28, 2, 0]
 const LOAD = [...simd(0), 0, 0] // v128.load, byte alignment, offset 0
 const STORE = [...simd(11), 0, 0]
-const SPLAT = simd(15), EQ = simd(35), LE_U = simd(42), AND = simd(78), ANDNOT = simd(79), XOR = simd(81)
+const SPLAT = simd(15), EQ = simd(35), LE_U = simd(42), AND = simd(78), XOR = simd(81)
 const ADD_SAT_U = simd(112), MIN_U = simd(119)
 
 /** for (i = 0; i < len; i += 16) { body(i) }: local `i`, `len` given; body leaves nothing on the stack. */
@@ -83,13 +83,17 @@ const withinLimit: number[] = [
   END,
 ]
 
-/** siteDistance(src, dst, len, siteValue, cap): dst[i] = src[i] === siteValue ? 0 : cap. */
+/**
+ * siteDistance(src, dst, len, zeroSites, cap): dst[i] = 0 at sites, cap elsewhere; the sites are
+ * the non-zero bytes, or with zeroSites = 1 the zero bytes.
+ */
 const siteDistance: number[] = [
-  2, 1, I32, 2, V128, // locals 5 i; 6 sitev, 7 capv
-  ...get(3), ...SPLAT, ...set(6), ...get(4), ...SPLAT, ...set(7),
+  2, 1, I32, 3, V128, // locals 5 i; 6 zerov, 7 capv, 8 flipv (all ones for zero sites)
+  ...i32(0), ...SPLAT, ...set(6), ...get(4), ...SPLAT, ...set(7),
+  ...i32(0), ...get(3), 0x6b /* i32.sub: 0 or -1 */, ...SPLAT, ...set(8),
   ...forEach16(5, 2, [
     ...get(1), ...get(5), ADD,
-    ...get(7), ...get(0), ...get(5), ADD, ...LOAD, ...get(6), ...EQ, ...ANDNOT,
+    ...get(7), ...get(0), ...get(5), ADD, ...LOAD, ...get(6), ...EQ, ...get(8), ...XOR, ...AND,
     ...STORE,
   ]),
   END,
@@ -116,7 +120,7 @@ export const SLACK = 64
 export interface ByteMinKernels {
   minRows(src: number, dst: number, len: number, offs: number, costs: number, cnt: number, cap: number): void
   withinLimit(src: number, dst: number, len: number, limit: number, flip: number): void
-  siteDistance(src: number, dst: number, len: number, siteValue: number, cap: number): void
+  siteDistance(src: number, dst: number, len: number, zeroSites: number, cap: number): void
   /** The memory as bytes, at least `bytes` long (a fresh view after growing). */
   bytes(bytes: number): Uint8Array
   /** Writes the neighbour table: byte offsets and costs (each < 256). */
@@ -137,13 +141,19 @@ export function byteMinKernels(): ByteMinKernels | null {
       if (view.buffer !== memory.buffer) view = new Uint8Array(memory.buffer)
       return view
     }
+    // the y pass sets the same table for most rows: rewrite it only when it changes
+    const last = { cnt: -1, offsets: new Int32Array(64), costs: new Int32Array(64) }
     const table = (offsets: ArrayLike<number>, costs: ArrayLike<number>, cnt: number): void => {
+      let same = cnt === last.cnt
+      for (let j = 0; same && j < cnt; j++) same = offsets[j] === last.offsets[j] && costs[j] === last.costs[j]
+      if (same) return
       const m = bytes(DATA)
       const offs = new Int32Array(m.buffer, OFFSETS, cnt)
       for (let j = 0; j < cnt; j++) {
-        offs[j] = offsets[j]
-        m.fill(costs[j], COSTS + 16 * j, COSTS + 16 * j + 16)
+        offs[j] = last.offsets[j] = offsets[j]
+        m.fill((last.costs[j] = costs[j]), COSTS + 16 * j, COSTS + 16 * j + 16)
       }
+      last.cnt = cnt
     }
     instance = { minRows: exports.minRows, withinLimit: exports.withinLimit, siteDistance: exports.siteDistance, bytes, table }
   } catch {

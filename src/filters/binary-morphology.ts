@@ -141,7 +141,7 @@ export function* dilatePasses(mask: Uint8Array, size: readonly number[], r: Ball
   if (!b) return out
   // only voxels within R of the mask's bounding box can change
   const box = clipBox(growBox(b, R), dims)
-  yield* ballPasses(extract(mask, dims, box, buffers), 1, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: box, invert: false }, buffers)
+  yield* ballPasses(extract(mask, dims, box, buffers), false, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: box, invert: false }, buffers)
   return out
 }
 
@@ -153,7 +153,7 @@ export function* erodePasses(mask: Uint8Array, size: readonly number[], r: BallR
   if (!b) return out
   // the result lies inside the bounding box; background sites within R of it decide
   const box = clipBox(growBox(b, R), dims)
-  yield* ballPasses(extract(mask, dims, box, buffers), 0, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: b, invert: true }, buffers)
+  yield* ballPasses(extract(mask, dims, box, buffers), true, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: b, invert: true }, buffers)
   return out
 }
 
@@ -167,11 +167,11 @@ export function* closePasses(mask: Uint8Array, size: readonly number[], r: BallR
   const box = growBox(b, R)
   const sub = extract(mask, dims, box, buffers)
   // dilated, in place (the first pass reads sub, the second writes it)
-  yield* ballPasses(sub, 1, box, R, { target: sub, targetDims: box.size, targetLo: [0, 0, 0], region: box, invert: false }, buffers)
+  yield* ballPasses(sub, false, box, R, { target: sub, targetDims: box.size, targetLo: [0, 0, 0], region: box, invert: false }, buffers)
   // eroded: voxels of b not within R of a voxel outside the dilated set
   // ITK finally copies the input's foreground back; closing with a ball (which holds the
   // origin) is extensive, so the exact result already contains it
-  yield* ballPasses(sub, 0, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: b, invert: true }, buffers)
+  yield* ballPasses(sub, true, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: b, invert: true }, buffers)
   return out
 }
 
@@ -189,18 +189,18 @@ interface BallTarget {
 }
 
 /**
- * "Some site (sites[v] === siteValue) lies within the ball around v", for the voxels of the
+ * "Some site (a non-zero voxel, or with zeroSites a zero voxel) lies within the ball around v", for the voxels of the
  * region, written into the target. Small radii: the two passes. Larger radii (or anisotropic
  * radii whose integer metric would not fit 32 bits): the float64 exact EDT on the calling thread.
  */
-function* ballPasses(sites: Uint8Array, siteValue: 0 | 1, box: Box, R: number[], t: BallTarget, buffers: PassBuffers): Generator<BallPass, void, void> {
+function* ballPasses(sites: Uint8Array, zeroSites: boolean, box: Box, R: number[], t: BallTarget, buffers: PassBuffers): Generator<BallPass, void, void> {
   const dims = box.size
   const regionLo = t.region.lo.map((v, d) => v - box.lo[d])
   const metric = integerBallMetric(R)
   if (metric && Math.max(R[0], R[1], R[2]) <= WINDOW_MAX_RADIUS) {
     const cap = metric.limit + 1
     const dist = buffers.distance(sites.length, cap)
-    yield { kernel: 'ballDistanceInPlane', args: { sites, siteValue, dist, dims, R, W: metric.weights, cap, next: buffers.counter() } }
+    yield { kernel: 'ballDistanceInPlane', args: { sites, zeroSites, dist, dims, R, W: metric.weights, cap, next: buffers.counter() } }
     yield {
       kernel: 'ballThresholdAcrossSlices',
       args: {
@@ -210,7 +210,7 @@ function* ballPasses(sites: Uint8Array, siteValue: 0 | 1, box: Box, R: number[],
     }
     return
   }
-  const within = edtWithinBall(sites, siteValue, dims, R)
+  const within = edtWithinBall(sites, zeroSites, dims, R)
   const [bx, by] = dims
   const [tnx, tny] = t.targetDims
   for (let z = regionLo[2]; z < regionLo[2] + t.region.size[2]; z++) {
@@ -231,17 +231,17 @@ interface Box {
 /** Bounding box of the non-zero voxels, or undefined for an empty mask. */
 function boundsOf(mask: Uint8Array, dims: number[]): Box | undefined {
   const [nx, ny, nz] = dims
+  // most rows of a body mask are empty: test 4 bytes at a time where the mask is 4-byte aligned
+  const words = mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2) : undefined
   let x0 = nx, x1 = -1, y0 = ny, y1 = -1, z0 = nz, z1 = -1
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const row = (z * ny + y) * nx
-      let first = 0
-      while (first < nx && mask[row + first] === 0) first++
-      if (first === nx) continue
-      let last = nx - 1
-      while (mask[row + last] === 0) last--
-      if (first < x0) x0 = first
-      if (last > x1) x1 = last
+      const first = firstNonZero(mask, words, row, row + nx)
+      if (first < 0) continue
+      const last = lastNonZero(mask, words, row, row + nx)
+      if (first - row < x0) x0 = first - row
+      if (last - row > x1) x1 = last - row
       if (y < y0) y0 = y
       if (y > y1) y1 = y
       if (z < z0) z0 = z
@@ -250,6 +250,28 @@ function boundsOf(mask: Uint8Array, dims: number[]): Box | undefined {
   }
   if (x1 < 0) return undefined
   return { lo: [x0, y0, z0], size: [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1] }
+}
+
+/** Index of the first non-zero byte in [from, to), or -1; `words` views the same bytes. */
+function firstNonZero(mask: Uint8Array, words: Uint32Array | undefined, from: number, to: number): number {
+  let i = from
+  if (words) {
+    for (; i < to && (i & 3) !== 0; i++) if (mask[i] !== 0) return i
+    while (i + 4 <= to && words[i >> 2] === 0) i += 4
+  }
+  for (; i < to; i++) if (mask[i] !== 0) return i
+  return -1
+}
+
+/** Index of the last non-zero byte in [from, to) (one exists). */
+function lastNonZero(mask: Uint8Array, words: Uint32Array | undefined, from: number, to: number): number {
+  let i = to - 1
+  if (words) {
+    for (; i >= from && ((i + 1) & 3) !== 0; i--) if (mask[i] !== 0) return i
+    while (i - 3 >= from && words[(i - 3) >> 2] === 0) i -= 4
+  }
+  for (; i >= from; i--) if (mask[i] !== 0) return i
+  return -1
 }
 
 function growBox(b: Box, R: readonly number[]): Box {
@@ -262,7 +284,7 @@ function clipBox(b: Box, dims: number[]): Box {
   return { lo, size: hi.map((v, d) => v - lo[d]) }
 }
 
-/** The box's voxels of `mask` as 0/1 (0 past the image). */
+/** The box's voxels of `mask` (0 past the image). */
 function extract(mask: Uint8Array, dims: number[], box: Box, buffers: PassBuffers = plainBuffers): Uint8Array {
   const [nx, ny, nz] = dims
   const [bx, by, bz] = box.size
@@ -276,7 +298,8 @@ function extract(mask: Uint8Array, dims: number[], box: Box, buffers: PassBuffer
       if (y < 0 || y >= ny) continue
       const src = (z * ny + y) * nx + box.lo[0]
       const dst = (k * by + j) * bx
-      for (let i = xs; i < xe; i++) sub[dst + i] = mask[src + i] !== 0 ? 1 : 0
+      // copied as is: the passes read "non-zero", so no 0/1 conversion is needed
+      if (xe > xs) sub.set(mask.subarray(src + xs, src + xe), dst + xs)
     }
   }
   return sub
@@ -286,10 +309,10 @@ function extract(mask: Uint8Array, dims: number[], box: Box, buffers: PassBuffer
 const WINDOW_MAX_RADIUS = 6
 
 /** 1 where some site lies within the ball (float64 exact EDT, for radii past the windowed path). */
-function edtWithinBall(sites: Uint8Array, siteValue: number, dims: number[], R: readonly number[]): Uint8Array {
+function edtWithinBall(sites: Uint8Array, zeroSites: boolean, dims: number[], R: readonly number[]): Uint8Array {
   const { weights, limit } = ballMetric(R)
   const buf = new Float64Array(sites.length)
-  for (let i = 0; i < sites.length; i++) buf[i] = sites[i] === siteValue ? 0 : Infinity
+  for (let i = 0; i < sites.length; i++) buf[i] = (sites[i] === 0) === zeroSites ? 0 : Infinity
   squaredDistanceTransformInPlace(buf, dims, weights, true)
   const out = new Uint8Array(sites.length)
   for (let i = 0; i < out.length; i++) out[i] = buf[i] <= limit ? 1 : 0

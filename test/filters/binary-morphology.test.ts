@@ -6,6 +6,7 @@ import { binaryThreshold } from '../../src/filters/binary-threshold.js'
 import {
   ballOffsetCount, ballRadiusFromMm, close, closeMask, closingFootprint, dilateMask, erodeMask, openMask,
 } from '../../src/filters/binary-morphology.js'
+import { byteMinKernels } from '../../src/filters/binary-morphology-simd.js'
 import { bruteClosingSafeBorder, bruteMorph, ballOffsets, type R3 } from '../support/brute-morphology.js'
 
 const golden = fileURLToPath(new URL('../../../shared/golden/itk/', import.meta.url))
@@ -79,6 +80,24 @@ describe('binary morphology with ITK ball structuring elements', () => {
     const empty = new Uint8Array(n)
     for (const f of [dilateMask, erodeMask, closeMask, openMask]) expect(count(f(empty, size, 2))).toBe(0)
     expect(count(erodeMask(new Uint8Array(n).fill(1), size, 2))).toBe(n) // the border does not erode
+  })
+
+  it('any non-zero voxel is foreground; the SIMD byte kernels are in use (radius <= 6)', () => {
+    // a broken WebAssembly module would silently fall back to the JavaScript loops
+    expect(byteMinKernels()).not.toBeNull()
+    const size: R3 = [19, 15, 11]
+    const n = size[0] * size[1] * size[2]
+    const r = rng(7)
+    const labels = new Uint8Array(n)
+    for (let i = 0; i < n; i++) labels[i] = r() < 0.2 ? [1, 5, 255][Math.floor(r() * 3)] : 0
+    const binary = labels.map((v) => (v !== 0 ? 1 : 0))
+    const input = labels.slice()
+    for (const R of [[2, 2, 2], [1, 2, 1]] as R3[]) {
+      expect(Array.from(closeMask(labels, size, R)), `close ${R}`).toEqual(Array.from(bruteClosingSafeBorder(binary, size, R)))
+      expect(Array.from(erodeMask(labels, size, R)), `erode ${R}`).toEqual(Array.from(bruteMorph(binary, size, R, false)))
+      expect(Array.from(dilateMask(labels, size, R)), `dilate ${R}`).toEqual(Array.from(bruteMorph(binary, size, R, true)))
+    }
+    expect(Array.from(labels)).toEqual(Array.from(input)) // the input is never written
   })
 
   it('radius from mm and footprints', () => {
