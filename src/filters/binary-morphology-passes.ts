@@ -191,6 +191,10 @@ export function ballThresholdAcrossSlices(a: AcrossArgs): void {
  * ballDistanceInPlane with byte distances in WebAssembly: the slice goes into the instance's
  * memory with rows padded by R0 non-site bytes on each side (pitch bx + 2 R0), so the x pass
  * is a windowed minimum over byte offsets like the y pass over row offsets.
+ * Copies between a SharedArrayBuffer and the instance's memory are word copies only when both
+ * sides have the same address modulo 8 (V8 copies shared memory with relaxed atomics, else
+ * byte by byte, 2-3x slower): whole slices are copied at such offsets and re-pitched inside
+ * the instance's own memory.
  */
 function ballDistanceInPlaneSimd(a: InPlaneArgs, k: ByteMinKernels): void {
   const { sites, zeroSites, dims, R, W, cap, next } = a
@@ -207,8 +211,10 @@ function ballDistanceInPlaneSimd(a: InPlaneArgs, k: ByteMinKernels): void {
   const costs = new Float64Array(offs.length)
   for (let z = Atomics.add(next, 0, 1); z < bz; z = Atomics.add(next, 0, 1)) {
     mem = k.bytes(second + area)
-    mem.fill(zeroSites ? 1 : 0, first, first + by * pitch) // non-sites
-    for (let y = 0; y < by; y++) mem.set(sites.subarray(z * plane + y * bx, z * plane + (y + 1) * bx), first + y * pitch + pad)
+    const staged = second + ((sites.byteOffset + z * plane) & 7)
+    mem.set(sites.subarray(z * plane, (z + 1) * plane), staged)
+    mem.fill(zeroSites ? 1 : 0, first, first + by * pitch) // the padding: non-sites
+    for (let y = 0; y < by; y++) mem.copyWithin(first + y * pitch + pad, staged + y * bx, staged + (y + 1) * bx)
     k.siteDistance(first, first, by * pitch, zeroSites ? 1 : 0, cap)
     let cur = first, spare = second
     if (R[0] > 0 && bx > 1) {
@@ -233,14 +239,17 @@ function ballDistanceInPlaneSimd(a: InPlaneArgs, k: ByteMinKernels): void {
       ;[cur, spare] = [spare, cur]
     }
     mem = k.bytes(0)
-    for (let y = 0; y < by; y++) dist.set(mem.subarray(cur + y * pitch + pad, cur + y * pitch + pad + bx), z * plane + y * bx)
+    const packed = spare + ((dist.byteOffset + z * plane) & 7)
+    for (let y = 0; y < by; y++) mem.copyWithin(packed + y * bx, cur + y * pitch + pad, cur + y * pitch + pad + bx)
+    dist.set(mem.subarray(packed, packed + plane), z * plane)
   }
 }
 
 /**
  * ballThresholdAcrossSlices with byte distances in WebAssembly: per output slice, the slice and
- * its z neighbours are copied into the instance's memory (only the region's rows), the minimum,
- * the limit and the inversion run there, and the region's rows are copied into the target.
+ * its z neighbours are copied into the instance's memory (only the region's rows, each at the
+ * same address modulo 8 as its source), the minimum, the limit and the inversion run there,
+ * and the region's rows are copied into the target.
  */
 function ballThresholdAcrossSlicesSimd(a: AcrossArgs, k: ByteMinKernels): void {
   const { dims, R, W, cap, limit, target, targetDims, targetLo, regionLo, regionSize, invert, next } = a
@@ -256,24 +265,36 @@ function ballThresholdAcrossSlicesSimd(a: AcrossArgs, k: ByteMinKernels): void {
   const costs = new Float64Array(2 * radius)
   const result = DATA + SLACK
   const first = result + slot
+  // whole rows of a box-shaped target are one contiguous run: one aligned copy per slice
+  const contiguous = regionSize[0] === bx && tnx === bx && tny === by && targetLo.every((v) => v === 0)
   for (let kz = Atomics.add(next, 0, 1); kz < regionSize[2]; kz = Atomics.add(next, 0, 1)) {
     const z = regionLo[2] + kz
     const cnt = windowRows(z, bz, radius, W[2], cap, offs, costs)
     const mem = k.bytes(first + (cnt + 1) * slot)
     const from = z * plane + y0 * bx
-    mem.set(dist.subarray(from, from + rows), first)
+    const at = (src: number, j: number) => first + j * slot + ((dist.byteOffset + src) & 7)
+    const base = at(from, 0)
+    mem.set(dist.subarray(from, from + rows), base)
     for (let j = 0; j < cnt; j++) {
       const src = from + offs[j] * plane
-      mem.set(dist.subarray(src, src + rows), first + (j + 1) * slot)
-      offs[j] = (j + 1) * slot
+      const to = at(src, j + 1)
+      mem.set(dist.subarray(src, src + rows), to)
+      offs[j] = to - base
     }
     k.table(offs, costs, cnt)
-    k.minRows(first, result, rows, OFFSETS, COSTS, cnt, cap)
-    k.withinLimit(result, result, rows, limit, invert ? 1 : 0)
+    const t0 = ((z + targetLo[2]) * tny + y0 + targetLo[1]) * tnx + targetLo[0] + x0
+    const out = contiguous ? result + ((target.byteOffset + t0) & 7) : result
+    k.minRows(base, out, rows, OFFSETS, COSTS, cnt, cap)
+    k.withinLimit(out, out, rows, limit, invert ? 1 : 0)
+    if (contiguous) {
+      target.set(mem.subarray(out, out + rows), t0)
+      continue
+    }
     for (let y = 0; y < regionSize[1]; y++) {
-      const t = ((z + targetLo[2]) * tny + y0 + y + targetLo[1]) * tnx + targetLo[0] + x0
-      const r = result + y * bx + x0
+      const t = t0 + y * tnx
+      const r = out + y * bx + x0
       target.set(mem.subarray(r, r + regionSize[0]), t)
     }
   }
 }
+
