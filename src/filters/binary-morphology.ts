@@ -8,9 +8,12 @@
 // Differs on purpose: computed from exact squared Euclidean distances in integer ball units
 // (x is in the dilation iff its ball distance to the foreground is <= the ball's limit), so the
 // result is exact and the cost does not grow with the ball's volume: a windowed minimum per axis
-// for radii <= 6 (cost 2R + 1 per voxel and axis), the linear-time EDT beyond; only the mask's
-// bounding box grown by R is processed. The output is always a uint8 0/1 mask (ITK copies
-// non-foreground input values through, which only matters for multi-label inputs).
+// for radii <= 6 (cost 2R + 1 per voxel and axis; byte distances in WebAssembly SIMD,
+// binary-morphology-simd.ts), the linear-time EDT beyond; only the mask's bounding box grown by
+// R is processed. Each ball operation is two passes split by z slices (in-plane distance, then
+// the z minimum thresholded straight into the output), which binary-morphology-threads.ts runs
+// on the filter pool. The output is always a uint8 0/1 mask (ITK copies non-foreground input
+// values through, which only matters for multi-label inputs).
 import { type Image, pixelsOf, withPixels } from '../image/image.js'
 import { squaredDistanceTransformInPlace } from './distance-transform.js'
 import { neighbourhoodFootprint, type Footprint } from '../chunks/footprint.js'
@@ -166,12 +169,15 @@ export function* closePasses(mask: Uint8Array, size: readonly number[], r: BallR
   if (!b) return out
   const box = growBox(b, R)
   const sub = extract(mask, dims, box, buffers)
+  // both ball operations use the same distance volume (the second overwrites every slice)
+  const metric = integerBallMetric(R)
+  const scratch = metric && Math.max(...R) <= WINDOW_MAX_RADIUS ? buffers.distance(sub.length, metric.limit + 1) : undefined
   // dilated, in place (the first pass reads sub, the second writes it)
-  yield* ballPasses(sub, false, box, R, { target: sub, targetDims: box.size, targetLo: [0, 0, 0], region: box, invert: false }, buffers)
+  yield* ballPasses(sub, false, box, R, { target: sub, targetDims: box.size, targetLo: [0, 0, 0], region: box, invert: false }, buffers, scratch)
   // eroded: voxels of b not within R of a voxel outside the dilated set
   // ITK finally copies the input's foreground back; closing with a ball (which holds the
   // origin) is extensive, so the exact result already contains it
-  yield* ballPasses(sub, true, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: b, invert: true }, buffers)
+  yield* ballPasses(sub, true, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: b, invert: true }, buffers, scratch)
   return out
 }
 
@@ -193,13 +199,17 @@ interface BallTarget {
  * region, written into the target. Small radii: the two passes. Larger radii (or anisotropic
  * radii whose integer metric would not fit 32 bits): the float64 exact EDT on the calling thread.
  */
-function* ballPasses(sites: Uint8Array, zeroSites: boolean, box: Box, R: number[], t: BallTarget, buffers: PassBuffers): Generator<BallPass, void, void> {
+function* ballPasses(
+  sites: Uint8Array, zeroSites: boolean, box: Box, R: number[], t: BallTarget, buffers: PassBuffers,
+  /** The distance volume to use (box-sized, of the type buffers.distance gives for this ball). */
+  scratch?: DistanceArray,
+): Generator<BallPass, void, void> {
   const dims = box.size
   const regionLo = t.region.lo.map((v, d) => v - box.lo[d])
   const metric = integerBallMetric(R)
   if (metric && Math.max(R[0], R[1], R[2]) <= WINDOW_MAX_RADIUS) {
     const cap = metric.limit + 1
-    const dist = buffers.distance(sites.length, cap)
+    const dist = scratch ?? buffers.distance(sites.length, cap)
     yield { kernel: 'ballDistanceInPlane', args: { sites, zeroSites, dist, dims, R, W: metric.weights, cap, next: buffers.counter() } }
     yield {
       kernel: 'ballThresholdAcrossSlices',
