@@ -8,12 +8,16 @@
 // Differs on purpose: computed from exact squared Euclidean distances in integer ball units
 // (x is in the dilation iff its ball distance to the foreground is <= the ball's limit), so the
 // result is exact and the cost does not grow with the ball's volume: a windowed minimum per axis
-// for radii <= 6 (cost 2R + 1 per voxel and axis), the linear-time EDT beyond; only the mask's
-// bounding box grown by R is processed. The output is always a uint8 0/1 mask (ITK copies
-// non-foreground input values through, which only matters for multi-label inputs).
+// for radii <= 6 (cost 2R + 1 per voxel and axis; byte distances in WebAssembly SIMD,
+// binary-morphology-simd.ts), the linear-time EDT beyond; only the mask's bounding box grown by
+// R is processed. Each ball operation is two passes split by z slices (in-plane distance, then
+// the z minimum thresholded straight into the output), which binary-morphology-threads.ts runs
+// on the filter pool. The output is always a uint8 0/1 mask (ITK copies non-foreground input
+// values through, which only matters for multi-label inputs).
 import { type Image, pixelsOf, withPixels } from '../image/image.js'
 import { squaredDistanceTransformInPlace } from './distance-transform.js'
 import { neighbourhoodFootprint, type Footprint } from '../chunks/footprint.js'
+import { ballDistanceInPlane, ballThresholdAcrossSlices, type AcrossArgs, type DistanceArray, type InPlaneArgs } from './binary-morphology-passes.js'
 
 /** Ball radius in voxels: one integer for every axis or one per axis (ITK's radius vector). */
 export type BallRadius = number | readonly [number, number, number]
@@ -76,32 +80,12 @@ export function open(image: Image, r: BallRadius, options: MorphologyOptions = {
 
 /** Dilation of a 0/1 mask (x fastest, size [nx, ny, nz]); outside the image is background. */
 export function dilateMask(mask: Uint8Array, size: readonly number[], r: BallRadius): Uint8Array {
-  const dims = dims3(size, mask.length)
-  const R = radiusVector(r)
-  const out = new Uint8Array(mask.length)
-  const b = boundsOf(mask, dims)
-  if (!b) return out
-  // only voxels within R of the mask's bounding box can change
-  const box = clipBox(growBox(b, R), dims)
-  const sub = extract(mask, dims, box)
-  withinBall(sub, box.size, R, sub)
-  paste(sub, box, box, dims, out)
-  return out
+  return runPasses(dilatePasses(mask, size, r, plainBuffers))
 }
 
 /** Erosion of a 0/1 mask; outside the image counts as foreground (ITK's BoundaryToForeground). */
 export function erodeMask(mask: Uint8Array, size: readonly number[], r: BallRadius): Uint8Array {
-  const dims = dims3(size, mask.length)
-  const R = radiusVector(r)
-  const out = new Uint8Array(mask.length)
-  const b = boundsOf(mask, dims)
-  if (!b) return out
-  // the result lies inside the bounding box; background sites within R of it decide
-  const box = clipBox(growBox(b, R), dims)
-  const sub = invertInPlace(extract(mask, dims, box))
-  invertInPlace(withinBall(sub, box.size, R, sub))
-  paste(sub, box, b, dims, out)
-  return out
+  return runPasses(erodePasses(mask, size, r, plainBuffers))
 }
 
 /**
@@ -110,26 +94,142 @@ export function erodeMask(mask: Uint8Array, size: readonly number[], r: BallRadi
  * mask's bounding box, so only that box grown by R (zero-filled past the image) is processed.
  */
 export function closeMask(mask: Uint8Array, size: readonly number[], r: BallRadius, safeBorder = true): Uint8Array {
-  if (!safeBorder) return erodeMask(dilateMask(mask, size, r), size, r)
-  const dims = dims3(size, mask.length)
-  const R = radiusVector(r)
-  const out = new Uint8Array(mask.length)
-  const b = boundsOf(mask, dims)
-  if (!b) return out
-  const box = growBox(b, R)
-  const sub = extract(mask, dims, box)
-  withinBall(sub, box.size, R, sub) // dilated, in place
-  invertInPlace(sub) // sites of the erosion: voxels outside the dilated set
-  invertInPlace(withinBall(sub, box.size, R, sub)) // not within R of them: the closing
-  // ITK finally copies the input's foreground back; closing with a ball (which holds the
-  // origin) is extensive, so the exact result already contains it
-  paste(sub, box, b, dims, out)
-  return out
+  return runPasses(closePasses(mask, size, r, safeBorder, plainBuffers))
 }
 
 /** Opening as ITK's BinaryMorphologicalOpeningImageFilter: erode (border = foreground), then dilate. */
 export function openMask(mask: Uint8Array, size: readonly number[], r: BallRadius): Uint8Array {
-  return dilateMask(erodeMask(mask, size, r), size, r)
+  return runPasses(openPasses(mask, size, r, plainBuffers))
+}
+
+/**
+ * A morphology operation as a sequence of whole-volume passes (kernels of
+ * binary-morphology-passes.ts) with a barrier after each: the serial functions above run each
+ * pass on the calling thread, binary-morphology-threads.ts on the filter pool. The generator
+ * does the cheap serial steps (bounds, extraction) itself and returns the output mask.
+ */
+export type MorphologyPasses = Generator<BallPass, Uint8Array, void>
+export type BallPass =
+  | { kernel: 'ballDistanceInPlane'; args: InPlaneArgs }
+  | { kernel: 'ballThresholdAcrossSlices'; args: AcrossArgs }
+
+/** Allocates the buffers the passes write: plain for one thread, shared for the pool. */
+export interface PassBuffers {
+  uint8(n: number): Uint8Array
+  distance(n: number, cap: number): DistanceArray
+  /** A fresh counter handing out work items (z slices). */
+  counter(): Int32Array
+}
+
+const plainBuffers: PassBuffers = {
+  uint8: (n) => new Uint8Array(n),
+  distance: (n, cap) => (cap <= 0xff ? new Uint8Array(n) : cap <= 0xffff ? new Uint16Array(n) : new Uint32Array(n)),
+  counter: () => new Int32Array(1),
+}
+
+export const passKernels = { ballDistanceInPlane, ballThresholdAcrossSlices }
+
+function runPasses(passes: MorphologyPasses): Uint8Array {
+  for (let step = passes.next(); ; step = passes.next()) {
+    if (step.done) return step.value
+    passKernels[step.value.kernel](step.value.args as InPlaneArgs & AcrossArgs)
+  }
+}
+
+export function* dilatePasses(mask: Uint8Array, size: readonly number[], r: BallRadius, buffers: PassBuffers): MorphologyPasses {
+  const dims = dims3(size, mask.length)
+  const R = radiusVector(r)
+  const out = buffers.uint8(mask.length)
+  const b = boundsOf(mask, dims)
+  if (!b) return out
+  // only voxels within R of the mask's bounding box can change
+  const box = clipBox(growBox(b, R), dims)
+  yield* ballPasses(extract(mask, dims, box, buffers), false, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: box, invert: false }, buffers)
+  return out
+}
+
+export function* erodePasses(mask: Uint8Array, size: readonly number[], r: BallRadius, buffers: PassBuffers): MorphologyPasses {
+  const dims = dims3(size, mask.length)
+  const R = radiusVector(r)
+  const out = buffers.uint8(mask.length)
+  const b = boundsOf(mask, dims)
+  if (!b) return out
+  // the result lies inside the bounding box; background sites within R of it decide
+  const box = clipBox(growBox(b, R), dims)
+  yield* ballPasses(extract(mask, dims, box, buffers), true, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: b, invert: true }, buffers)
+  return out
+}
+
+export function* closePasses(mask: Uint8Array, size: readonly number[], r: BallRadius, safeBorder: boolean, buffers: PassBuffers): MorphologyPasses {
+  if (!safeBorder) return yield* erodePasses(yield* dilatePasses(mask, size, r, buffers), size, r, buffers)
+  const dims = dims3(size, mask.length)
+  const R = radiusVector(r)
+  const out = buffers.uint8(mask.length)
+  const b = boundsOf(mask, dims)
+  if (!b) return out
+  const box = growBox(b, R)
+  const sub = extract(mask, dims, box, buffers)
+  // both ball operations use the same distance volume (the second overwrites every slice)
+  const metric = integerBallMetric(R)
+  const scratch = metric && Math.max(...R) <= WINDOW_MAX_RADIUS ? buffers.distance(sub.length, metric.limit + 1) : undefined
+  // dilated, in place (the first pass reads sub, the second writes it)
+  yield* ballPasses(sub, false, box, R, { target: sub, targetDims: box.size, targetLo: [0, 0, 0], region: box, invert: false }, buffers, scratch)
+  // eroded: voxels of b not within R of a voxel outside the dilated set
+  // ITK finally copies the input's foreground back; closing with a ball (which holds the
+  // origin) is extensive, so the exact result already contains it
+  yield* ballPasses(sub, true, box, R, { target: out, targetDims: dims, targetLo: box.lo, region: b, invert: true }, buffers, scratch)
+  return out
+}
+
+export function* openPasses(mask: Uint8Array, size: readonly number[], r: BallRadius, buffers: PassBuffers): MorphologyPasses {
+  return yield* dilatePasses(yield* erodePasses(mask, size, r, buffers), size, r, buffers)
+}
+
+/** Where and how one ball operation writes: target[targetLo + v] = within(v) xor invert for v in region (image coordinates). */
+interface BallTarget {
+  target: Uint8Array
+  targetDims: number[]
+  targetLo: number[]
+  region: Box
+  invert: boolean
+}
+
+/**
+ * "Some site (a non-zero voxel, or with zeroSites a zero voxel) lies within the ball around v", for the voxels of the
+ * region, written into the target. Small radii: the two passes. Larger radii (or anisotropic
+ * radii whose integer metric would not fit 32 bits): the float64 exact EDT on the calling thread.
+ */
+function* ballPasses(
+  sites: Uint8Array, zeroSites: boolean, box: Box, R: number[], t: BallTarget, buffers: PassBuffers,
+  /** The distance volume to use (box-sized, of the type buffers.distance gives for this ball). */
+  scratch?: DistanceArray,
+): Generator<BallPass, void, void> {
+  const dims = box.size
+  const regionLo = t.region.lo.map((v, d) => v - box.lo[d])
+  const metric = integerBallMetric(R)
+  if (metric && Math.max(R[0], R[1], R[2]) <= WINDOW_MAX_RADIUS) {
+    const cap = metric.limit + 1
+    const dist = scratch ?? buffers.distance(sites.length, cap)
+    yield { kernel: 'ballDistanceInPlane', args: { sites, zeroSites, dist, dims, R, W: metric.weights, cap, next: buffers.counter() } }
+    yield {
+      kernel: 'ballThresholdAcrossSlices',
+      args: {
+        dist, dims, R, W: metric.weights, cap, limit: metric.limit, target: t.target, targetDims: t.targetDims,
+        targetLo: t.targetLo, regionLo, regionSize: t.region.size, invert: t.invert, next: buffers.counter(),
+      },
+    }
+    return
+  }
+  const within = edtWithinBall(sites, zeroSites, dims, R)
+  const [bx, by] = dims
+  const [tnx, tny] = t.targetDims
+  for (let z = regionLo[2]; z < regionLo[2] + t.region.size[2]; z++) {
+    for (let y = regionLo[1]; y < regionLo[1] + t.region.size[1]; y++) {
+      const s = (z * by + y) * bx
+      const o = ((z + t.targetLo[2]) * tny + y + t.targetLo[1]) * tnx + t.targetLo[0]
+      for (let x = regionLo[0]; x < regionLo[0] + t.region.size[0]; x++) t.target[o + x] = within[s + x] ^ (t.invert ? 1 : 0)
+    }
+  }
 }
 
 /** An axis-aligned voxel box: first voxel `lo` (may be negative) and `size`. */
@@ -141,17 +241,17 @@ interface Box {
 /** Bounding box of the non-zero voxels, or undefined for an empty mask. */
 function boundsOf(mask: Uint8Array, dims: number[]): Box | undefined {
   const [nx, ny, nz] = dims
+  // most rows of a body mask are empty: test 4 bytes at a time where the mask is 4-byte aligned
+  const words = mask.byteOffset % 4 === 0 ? new Uint32Array(mask.buffer, mask.byteOffset, mask.length >> 2) : undefined
   let x0 = nx, x1 = -1, y0 = ny, y1 = -1, z0 = nz, z1 = -1
   for (let z = 0; z < nz; z++) {
     for (let y = 0; y < ny; y++) {
       const row = (z * ny + y) * nx
-      let first = 0
-      while (first < nx && mask[row + first] === 0) first++
-      if (first === nx) continue
-      let last = nx - 1
-      while (mask[row + last] === 0) last--
-      if (first < x0) x0 = first
-      if (last > x1) x1 = last
+      const first = firstNonZero(mask, words, row, row + nx)
+      if (first < 0) continue
+      const last = lastNonZero(mask, words, row, row + nx)
+      if (first - row < x0) x0 = first - row
+      if (last - row > x1) x1 = last - row
       if (y < y0) y0 = y
       if (y > y1) y1 = y
       if (z < z0) z0 = z
@@ -160,6 +260,28 @@ function boundsOf(mask: Uint8Array, dims: number[]): Box | undefined {
   }
   if (x1 < 0) return undefined
   return { lo: [x0, y0, z0], size: [x1 - x0 + 1, y1 - y0 + 1, z1 - z0 + 1] }
+}
+
+/** Index of the first non-zero byte in [from, to), or -1; `words` views the same bytes. */
+function firstNonZero(mask: Uint8Array, words: Uint32Array | undefined, from: number, to: number): number {
+  let i = from
+  if (words) {
+    for (; i < to && (i & 3) !== 0; i++) if (mask[i] !== 0) return i
+    while (i + 4 <= to && words[i >> 2] === 0) i += 4
+  }
+  for (; i < to; i++) if (mask[i] !== 0) return i
+  return -1
+}
+
+/** Index of the last non-zero byte in [from, to) (one exists). */
+function lastNonZero(mask: Uint8Array, words: Uint32Array | undefined, from: number, to: number): number {
+  let i = to - 1
+  if (words) {
+    for (; i >= from && ((i + 1) & 3) !== 0; i--) if (mask[i] !== 0) return i
+    while (i - 3 >= from && words[(i - 3) >> 2] === 0) i -= 4
+  }
+  for (; i >= from; i--) if (mask[i] !== 0) return i
+  return -1
 }
 
 function growBox(b: Box, R: readonly number[]): Box {
@@ -172,11 +294,11 @@ function clipBox(b: Box, dims: number[]): Box {
   return { lo, size: hi.map((v, d) => v - lo[d]) }
 }
 
-/** The box's voxels of `mask` as 0/1 (0 past the image). */
-function extract(mask: Uint8Array, dims: number[], box: Box): Uint8Array {
+/** The box's voxels of `mask` (0 past the image). */
+function extract(mask: Uint8Array, dims: number[], box: Box, buffers: PassBuffers = plainBuffers): Uint8Array {
   const [nx, ny, nz] = dims
   const [bx, by, bz] = box.size
-  const sub = new Uint8Array(bx * by * bz)
+  const sub = buffers.uint8(bx * by * bz)
   const xs = Math.max(0, -box.lo[0]), xe = Math.min(bx, nx - box.lo[0])
   for (let k = 0; k < bz; k++) {
     const z = box.lo[2] + k
@@ -186,50 +308,23 @@ function extract(mask: Uint8Array, dims: number[], box: Box): Uint8Array {
       if (y < 0 || y >= ny) continue
       const src = (z * ny + y) * nx + box.lo[0]
       const dst = (k * by + j) * bx
-      for (let i = xs; i < xe; i++) sub[dst + i] = mask[src + i] !== 0 ? 1 : 0
+      // copied as is: the passes read "non-zero", so no 0/1 conversion is needed
+      if (xe > xs) sub.set(mask.subarray(src + xs, src + xe), dst + xs)
     }
   }
   return sub
 }
 
-/** Copy the part `region` (inside the image and inside `box`) of box-shaped `sub` into `out`. */
-function paste(sub: Uint8Array, box: Box, region: Box, dims: number[], out: Uint8Array): void {
-  const [nx, ny] = dims
-  const [bx, by] = box.size
-  for (let z = region.lo[2]; z < region.lo[2] + region.size[2]; z++) {
-    for (let y = region.lo[1]; y < region.lo[1] + region.size[1]; y++) {
-      const src = ((z - box.lo[2]) * by + (y - box.lo[1])) * bx - box.lo[0]
-      const dst = (z * ny + y) * nx
-      for (let x = region.lo[0]; x < region.lo[0] + region.size[0]; x++) out[dst + x] = sub[src + x]
-    }
-  }
-}
-
-function invertInPlace(m: Uint8Array): Uint8Array {
-  for (let i = 0; i < m.length; i++) m[i] = m[i] !== 0 ? 0 : 1
-  return m
-}
-
 /** Largest per-axis radius handled by the windowed bounded-distance path (cost 2R + 1 per axis). */
 const WINDOW_MAX_RADIUS = 6
 
-/**
- * out[i] = 1 where some site (sites[i] != 0) lies within the ball around voxel i, else 0; `out`
- * may be `sites` itself. Small radii: exact squared ball distances capped just above the ball's
- * limit, in integers, with one windowed minimum per axis. Larger radii: the float64 exact EDT.
- */
-function withinBall(sites: Uint8Array, dims: number[], R: readonly number[], out: Uint8Array): Uint8Array {
-  const metric = integerBallMetric(R)
-  if (metric && Math.max(R[0], R[1], R[2]) <= WINDOW_MAX_RADIUS) {
-    const dist = boundedBallDistance(sites, dims, R, metric.weights, metric.limit + 1)
-    const limit = metric.limit
-    for (let i = 0; i < out.length; i++) out[i] = dist[i] <= limit ? 1 : 0
-    return out
-  }
+/** 1 where some site lies within the ball (float64 exact EDT, for radii past the windowed path). */
+function edtWithinBall(sites: Uint8Array, zeroSites: boolean, dims: number[], R: readonly number[]): Uint8Array {
   const { weights, limit } = ballMetric(R)
   const buf = new Float64Array(sites.length)
-  for (let i = 0; i < sites.length; i++) buf[i] = sites[i] !== 0 ? 0 : Infinity
+  for (let i = 0; i < sites.length; i++) buf[i] = (sites[i] === 0) === zeroSites ? 0 : Infinity
   squaredDistanceTransformInPlace(buf, dims, weights, true)
+  const out = new Uint8Array(sites.length)
   for (let i = 0; i < out.length; i++) out[i] = buf[i] <= limit ? 1 : 0
   return out
 }
@@ -252,100 +347,6 @@ function lcm(a: number, b: number): number {
   let x = a, y = b
   while (y) [x, y] = [y, x % y]
   return (a / x) * b
-}
-
-/**
- * min(cap, squared ball distance to the nearest site) per voxel, exact for values below cap.
- * Only offsets with |o_d| <= R_d can be below cap, so each axis is a windowed minimum.
- */
-function boundedBallDistance(sites: Uint8Array, dims: number[], R: readonly number[], W: number[], cap: number): DistanceArray {
-  const [nx, ny, nz] = dims
-  const alloc = (): DistanceArray =>
-    cap <= 0xff ? new Uint8Array(sites.length) : cap <= 0xffff ? new Uint16Array(sites.length) : new Uint32Array(sites.length)
-  let dist = alloc()
-  // axis 0: the nearest site within R0 on the line (the first hit going outwards is the nearest)
-  const w0 = W[0], r0 = R[0]
-  const lines = ny * nz
-  for (let l = 0; l < lines; l++) {
-    const base = l * nx
-    for (let q = 0; q < nx; q++) {
-      const p = base + q
-      if (sites[p] !== 0) {
-        dist[p] = 0
-        continue
-      }
-      let v = cap
-      for (let k = 1; k <= r0; k++) {
-        if ((q >= k && sites[p - k] !== 0) || (q + k < nx && sites[p + k] !== 0)) {
-          v = w0 * k * k
-          break
-        }
-      }
-      dist[p] = v
-    }
-  }
-  // axes 1 and 2: windowed minima between two buffers
-  let spare: DistanceArray | undefined
-  for (const [axis, inner, outer] of [[1, nx, nz], [2, nx * ny, 1]]) {
-    if (dims[axis] === 1 || R[axis] === 0) continue
-    spare ??= alloc()
-    windowedMin(dist, spare, dims[axis], inner, outer, R[axis], W[axis], cap)
-    const t = dist
-    dist = spare
-    spare = t
-  }
-  return dist
-}
-
-type DistanceArray = Uint8Array | Uint16Array | Uint32Array
-
-/**
- * Along an axis of length n and stride inner (layout outer x n x inner):
- * dst[q] = min(cap, min over |k| <= radius of src[q + k] + w k^2), whole rows at a time.
- */
-function windowedMin(src: DistanceArray, dst: DistanceArray, n: number, inner: number, outer: number, radius: number, w: number, cap: number): void {
-  // neighbour rows of the current row and their added cost (row-level bounds)
-  const rowOff = new Int32Array(2 * radius)
-  const rowCost = new Float64Array(2 * radius)
-  for (let o = 0; o < outer; o++) {
-    for (let a = 0; a < n; a++) {
-      let cnt = 0
-      for (let k = 1; k <= radius; k++) {
-        const wk = w * k * k
-        if (wk >= cap) break
-        if (a - k >= 0) {
-          rowOff[cnt] = -k * inner
-          rowCost[cnt++] = wk
-        }
-        if (a + k < n) {
-          rowOff[cnt] = k * inner
-          rowCost[cnt++] = wk
-        }
-      }
-      const row = (o * n + a) * inner
-      const end = row + inner
-      if (cnt === 2) {
-        const s0 = rowOff[0], s1 = rowOff[1], c0 = rowCost[0], c1 = rowCost[1]
-        for (let p = row; p < end; p++) {
-          let m = src[p]
-          const v0 = src[p + s0] + c0
-          const v1 = src[p + s1] + c1
-          if (v0 < m) m = v0
-          if (v1 < m) m = v1
-          dst[p] = m < cap ? m : cap
-        }
-      } else {
-        for (let p = row; p < end; p++) {
-          let m = src[p]
-          for (let j = 0; j < cnt; j++) {
-            const v = src[p + rowOff[j]] + rowCost[j]
-            if (v < m) m = v
-          }
-          dst[p] = m < cap ? m : cap
-        }
-      }
-    }
-  }
 }
 
 function radiusVector(r: BallRadius): [number, number, number] {

@@ -6,52 +6,10 @@ import { binaryThreshold } from '../../src/filters/binary-threshold.js'
 import {
   ballOffsetCount, ballRadiusFromMm, close, closeMask, closingFootprint, dilateMask, erodeMask, openMask,
 } from '../../src/filters/binary-morphology.js'
+import { byteMinKernels } from '../../src/filters/binary-morphology-simd.js'
+import { bruteClosingSafeBorder, bruteMorph, ballOffsets, type R3 } from '../support/brute-morphology.js'
 
 const golden = fileURLToPath(new URL('../../../shared/golden/itk/', import.meta.url))
-
-type R3 = [number, number, number]
-
-/** ITK's ball: offsets with sum (o_d / (R_d + 0.5))^2 <= 1. */
-function ballOffsets(R: R3): number[][] {
-  const out: number[][] = []
-  for (let z = -R[2]; z <= R[2]; z++) for (let y = -R[1]; y <= R[1]; y++) for (let x = -R[0]; x <= R[0]; x++) {
-    if ((x / (R[0] + 0.5)) ** 2 + (y / (R[1] + 0.5)) ** 2 + (z / (R[2] + 0.5)) ** 2 <= 1) out.push([x, y, z])
-  }
-  return out
-}
-
-/** Direct neighbourhood morphology with ITK's border conventions (outside = `outside`). */
-function bruteMorph(mask: Uint8Array, size: R3, R: R3, dilate: boolean): Uint8Array {
-  const [nx, ny, nz] = size
-  const offs = ballOffsets(R)
-  const out = new Uint8Array(mask.length)
-  for (let z = 0; z < nz; z++) for (let y = 0; y < ny; y++) for (let x = 0; x < nx; x++) {
-    let v = dilate ? 0 : 1
-    for (const [a, b, c] of offs) {
-      const X = x + a, Y = y + b, Z = z + c
-      const inside = X >= 0 && X < nx && Y >= 0 && Y < ny && Z >= 0 && Z < nz
-      const m = inside ? mask[(Z * ny + Y) * nx + X] : dilate ? 0 : 1
-      if (dilate && m) v = 1
-      if (!dilate && !m) v = 0
-    }
-    out[(z * ny + y) * nx + x] = v
-  }
-  return out
-}
-
-function bruteClosingSafeBorder(mask: Uint8Array, size: R3, R: R3): Uint8Array {
-  const p: R3 = [size[0] + 2 * R[0], size[1] + 2 * R[1], size[2] + 2 * R[2]]
-  const padded = new Uint8Array(p[0] * p[1] * p[2])
-  for (let z = 0; z < size[2]; z++) for (let y = 0; y < size[1]; y++) for (let x = 0; x < size[0]; x++) {
-    padded[((z + R[2]) * p[1] + y + R[1]) * p[0] + x + R[0]] = mask[(z * size[1] + y) * size[0] + x]
-  }
-  const closed = bruteMorph(bruteMorph(padded, p, R, true), p, R, false)
-  const out = new Uint8Array(mask.length)
-  for (let z = 0; z < size[2]; z++) for (let y = 0; y < size[1]; y++) for (let x = 0; x < size[0]; x++) {
-    out[(z * size[1] + y) * size[0] + x] = closed[((z + R[2]) * p[1] + y + R[1]) * p[0] + x + R[0]]
-  }
-  return out
-}
 
 function rng(seed: number) {
   let s = seed >>> 0
@@ -122,6 +80,24 @@ describe('binary morphology with ITK ball structuring elements', () => {
     const empty = new Uint8Array(n)
     for (const f of [dilateMask, erodeMask, closeMask, openMask]) expect(count(f(empty, size, 2))).toBe(0)
     expect(count(erodeMask(new Uint8Array(n).fill(1), size, 2))).toBe(n) // the border does not erode
+  })
+
+  it('any non-zero voxel is foreground; the SIMD byte kernels are in use (radius <= 6)', () => {
+    // a broken WebAssembly module would silently fall back to the JavaScript loops
+    expect(byteMinKernels()).not.toBeNull()
+    const size: R3 = [19, 15, 11]
+    const n = size[0] * size[1] * size[2]
+    const r = rng(7)
+    const labels = new Uint8Array(n)
+    for (let i = 0; i < n; i++) labels[i] = r() < 0.2 ? [1, 5, 255][Math.floor(r() * 3)] : 0
+    const binary = labels.map((v) => (v !== 0 ? 1 : 0))
+    const input = labels.slice()
+    for (const R of [[2, 2, 2], [1, 2, 1]] as R3[]) {
+      expect(Array.from(closeMask(labels, size, R)), `close ${R}`).toEqual(Array.from(bruteClosingSafeBorder(binary, size, R)))
+      expect(Array.from(erodeMask(labels, size, R)), `erode ${R}`).toEqual(Array.from(bruteMorph(binary, size, R, false)))
+      expect(Array.from(dilateMask(labels, size, R)), `dilate ${R}`).toEqual(Array.from(bruteMorph(binary, size, R, true)))
+    }
+    expect(Array.from(labels)).toEqual(Array.from(input)) // the input is never written
   })
 
   it('radius from mm and footprints', () => {
