@@ -8,25 +8,13 @@
 // few slices a z window needs) at a time; the caller copies slices in and results out.
 // Module bytes written opcode by opcode (WebAssembly core spec 2.0 binary format, SIMD opcodes
 // 0xFD-prefixed).
+import { I32, name, section, uleb, vec } from './wasm-emit.js'
 
-const uleb = (n: number): number[] => {
-  const out: number[] = []
-  do {
-    let b = n & 0x7f
-    n >>>= 7
-    if (n) b |= 0x80
-    out.push(b)
-  } while (n)
-  return out
-}
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes]
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()]
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))]
 const simd = (opcode: number): number[] => [0xfd, ...uleb(opcode)]
 const get = (i: number): number[] => [0x20, i]
 const set = (i: number): number[] => [0x21, i]
 const i32 = (v: number): number[] => [0x41, v] // small non-negative constants only (< 64)
-const I32 = 0x7f, V128 = 0x7b
+const V128 = 0x7b
 const ADD = 0x6a, SHL = 0x74, GE_S = 0x4e, GE_U = 0x4f, BR = 0x0c, BR_IF = 0x0d, END = 0x0b
 const BLOCK = [0x02, 0x40], LOOP = [0x03, 0x40]
 const LOAD_I32 = [0x28, 2, 0]
@@ -102,10 +90,10 @@ const siteDistance: number[] = [
 function moduleBytes(): Uint8Array<ArrayBuffer> {
   const fn = (n: number) => [0x60, ...vec(Array.from({ length: n }, () => [I32])), 0]
   const types = section(1, vec([fn(7), fn(5)]))
-  const imports = section(2, vec([[...str('e'), ...str('m'), 0x02, 0x00, 1]]))
+  const imports = section(2, vec([[...name('e'), ...name('m'), 0x02, 0x00, 1]]))
   const funcs = section(3, vec([[0], [1], [1]]))
   const names = ['minRows', 'withinLimit', 'siteDistance']
-  const exports = section(7, vec(names.map((n, i) => [...str(n), 0x00, i])))
+  const exports = section(7, vec(names.map((n, i) => [...name(n), 0x00, i])))
   const code = section(10, vec([minRows, withinLimit, siteDistance].map((body) => [...uleb(body.length), ...body])))
   return new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...funcs, ...exports, ...code])
 }

@@ -33,7 +33,8 @@ export function sleb(n: number): number[] {
   }
 }
 
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()]
+/** A vector: its length, then the items. */
+export const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()]
 /** A module section: id, byte length, contents. */
 export const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes]
 /** A name as the binary format encodes it (length, then the bytes). */
