@@ -144,6 +144,7 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   // phase 2
   const anyBoundary = Atomics.load(sync, 3) > 0
   const envelopes = new ParabolaEnvelopes([plane, Math.ceil(plane / 2), TILE_COLUMNS * (ny + TILE_PAD)], [{ n: ny, w: w[1] }, { n: nx, w: w[0] }], kernel)
+  // the y pass's copy of a slice's z distances, then the x pass's signed magnitudes
   const magnitudes = envelopes.float32View(envelopes.arrays[1], plane)
   for (;;) {
     const z0 = Atomics.add(sync, 2, 1) * slab
@@ -154,7 +155,7 @@ export function maurerKernel(args: MaurerKernelArgs): void {
         for (let i = off; i < off + plane; i++) out[i] = data[i] !== bg ? sign * Infinity : -sign * Infinity
         continue
       }
-      alongY(out, off, nx, ny, w[2], envelopes)
+      alongY(out, off, nx, ny, w[2], envelopes, magnitudes)
       alongXSigned(envelopes, magnitudes, out, data, off, nx, ny, bg, sign, squared)
     }
   }
@@ -190,12 +191,12 @@ function boundaryAlongZ(
           since[r + x] = 0
           sites++
         } else {
-          since[r + x] = z > 0 ? Math.min(NO_SITE, since[r + x - m] + 1) : NO_SITE
+          since[r + x] = z > 0 ? since[r + x - m] + 1 : NO_SITE
         }
       }
     }
   }
-  next.fill(NO_SITE, 0, m)
+  next.fill(NO_NEXT_SITE, 0, m)
   for (let z = nz - 1; z >= 0; z--) {
     const off = z * plane + c0
     const s = z * m
@@ -206,16 +207,21 @@ function boundaryAlongZ(
         out[off + c] = 0
         continue
       }
-      const k = next[c]
-      const d = k === NO_SITE ? f : Math.min(f, k - z)
-      out[off + c] = d === NO_SITE ? Infinity : d
+      // either term is >= NO_SITE only when its side has no site
+      const d = Math.min(f, next[c] - z)
+      out[off + c] = d >= NO_SITE ? Infinity : d
     }
   }
   return sites
 }
 
-/** "No site yet" in a column's slice count (more slices than any image has). */
+/**
+ * "No site yet" in a column's slice count (more slices than any image has); counting on from it
+ * stays below 2^31 (nz < 2^30), so the forward scan needs no cap: any count >= NO_SITE means none.
+ */
 const NO_SITE = 0x3fffffff
+/** "No later site" while going backward: next - z >= NO_SITE for every z < nz, and fits int32. */
+const NO_NEXT_SITE = 2 * NO_SITE
 
 /** Whether a background voxel lies in the 3x3x3 block around voxel `i` (offsets clipped to the image). */
 function touchesBackground(
@@ -232,28 +238,21 @@ function touchesBackground(
 }
 
 /**
- * The y pass of slice `off`: columns of out[off ..] (z distances in slices, squared and weighted
- * here in float64) gathered a tile of
- * TILE_COLUMNS at a time into the envelopes' third array (one column per ny + TILE_PAD values),
- * solved there (kind 0), scattered into the first (the slice, float64).
+ * The y pass of slice `off`: out[off ..] (z distances in slices) copied into `zSlices` (a float32
+ * view of the envelopes' work memory), its columns squared and weighted in float64 and gathered a
+ * tile of TILE_COLUMNS at a time into the envelopes' third array (one column per ny + TILE_PAD
+ * values), solved there (kind 0), scattered into the first (the slice, float64).
  */
-function alongY(out: Float32Array, off: number, nx: number, ny: number, wz: number, envelopes: ParabolaEnvelopes): void {
+function alongY(out: Float32Array, off: number, nx: number, ny: number, wz: number, envelopes: ParabolaEnvelopes, zSlices: Float32Array): void {
   const slice = envelopes.arrays[0], tile = envelopes.arrays[2]
   const line = ny + TILE_PAD
+  // one block copy into the work memory, so that both transposes run in the kernel
+  zSlices.set(out.subarray(off, off + nx * ny))
   for (let t0 = 0; t0 < nx; t0 += TILE_COLUMNS) {
     const bw = Math.min(TILE_COLUMNS, nx - t0)
-    for (let y = 0; y < ny; y++) {
-      const src = off + t0 + y * nx
-      for (let r = 0; r < bw; r++) {
-        const k = out[src + r]
-        tile[r * line + y] = wz * k * k
-      }
-    }
+    envelopes.gatherColumns(zSlices, t0, nx, bw, ny, tile, 0, line, wz)
     envelopes.solve(tile, 0, bw, 0, line)
-    for (let y = 0; y < ny; y++) {
-      const row = t0 + y * nx
-      for (let r = 0; r < bw; r++) slice[row + r] = tile[r * line + y]
-    }
+    envelopes.scatterColumns(tile, 0, line, bw, ny, slice, t0, nx)
   }
 }
 

@@ -49,6 +49,8 @@ export const op = {
   load32: (offset: number) => [0x28, 2, ...uleb(offset)],
   loadF64: (offset: number) => [0x2b, 3, ...uleb(offset)],
   storeF64: (offset: number) => [0x39, 3, ...uleb(offset)],
+  /** f32.load followed by f64.promote_f32: a Float32Array element read as a JavaScript number. */
+  loadF32AsF64: (offset: number) => [0x2a, 2, ...uleb(offset), 0xbb],
   f64Add: [0xa0],
   f64Sub: [0xa1],
   f64Mul: [0xa2],
