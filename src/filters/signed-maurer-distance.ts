@@ -144,7 +144,11 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   }
   // phase 2
   const anyBoundary = Atomics.load(sync, 3) > 0
-  const envelopes = new ParabolaEnvelopes([plane, Math.ceil(plane / 2), TILE_COLUMNS * (ny + TILE_PAD)], [{ n: ny, w: w[1] }, { n: nx, w: w[0] }], kernel)
+  // a byte mask (as thresholds make) is copied slice by slice next to the magnitudes, so the
+  // sign is applied with the root in the kernel; other pixel types are signed by a loop here
+  const byteMask = data instanceof Uint8Array && Number.isInteger(bg) && bg >= 0 && bg <= 255
+  const envelopes = new ParabolaEnvelopes([plane, Math.ceil(plane / 2), TILE_COLUMNS * (ny + TILE_PAD), byteMask ? Math.ceil(plane / 8) : 0], [{ n: ny, w: w[1] }, { n: nx, w: w[0] }], kernel)
+  const maskSlice = byteMask ? envelopes.byteView(envelopes.arrays[3], plane) : null
   // the y pass's copy of a slice's z distances, then the x pass's signed magnitudes
   const magnitudes = envelopes.float32View(envelopes.arrays[1], plane)
   for (;;) {
@@ -157,7 +161,7 @@ export function maurerKernel(args: MaurerKernelArgs): void {
         continue
       }
       alongY(out, off, nx, ny, w[2], envelopes, magnitudes)
-      alongXSigned(envelopes, magnitudes, out, data, off, nx, ny, bg, sign, squared)
+      alongXSigned(envelopes, magnitudes, out, data, off, nx, ny, bg, sign, squared, maskSlice)
     }
   }
 }
@@ -280,20 +284,27 @@ const TILE_PAD = 8
 /**
  * The x pass of one slice, in place along its contiguous rows (kind 1), then the square root
  * (unless squared) and the sign (`sign` on foreground, -sign on background; 0 stays +0) into
- * out[off ..]: every voxel gets the background's sign in `magnitudes` (float32), copied as a
- * block, then the foreground voxels are negated (0 - v: a site's -0 becomes +0). Infinity is
+ * out[off ..]: with a byte mask (its slice copied into `maskSlice`) both in the kernel, else
+ * every voxel gets the background's sign in `magnitudes` (float32), copied as a block, then the
+ * foreground voxels are negated (0 - v: a site's -0 becomes +0; same values). Infinity is
  * left only when the image has no boundary voxel at all (every pass carries a finite value to
  * the whole line), so it takes the sign too.
  */
 function alongXSigned(
   envelopes: ParabolaEnvelopes, magnitudes: Float32Array, out: Float32Array, data: PixelArray, off: number,
-  nx: number, ny: number, bg: number, sign: number, squared: boolean,
+  nx: number, ny: number, bg: number, sign: number, squared: boolean, maskSlice: Uint8Array | null,
 ): void {
   const slice = envelopes.arrays[0]
+  const end = off + nx * ny
   envelopes.solve(slice, 0, ny, 1)
+  if (maskSlice) {
+    maskSlice.set((data as Uint8Array).subarray(off, end))
+    envelopes.signedRoots(slice, 0, magnitudes, !squared, -sign, maskSlice, bg)
+    out.set(magnitudes, off)
+    return
+  }
   envelopes.roots(slice, 0, magnitudes, !squared, -sign)
   out.set(magnitudes, off)
-  const end = off + nx * ny
   for (let i = off; i < end; i++) if (data[i] !== bg) out[i] = 0 - out[i]
 }
 
