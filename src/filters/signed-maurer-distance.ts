@@ -126,14 +126,17 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   const [nx, ny, nz] = dims
   const plane = nx * ny
   // phase 1
-  const next = new Int32Array(rows * nx)
-  // slice counts of a block, after a first slice standing for "before the image": no site yet
-  const since = new Int32Array(rows * nx * (nz + 1)).fill(NO_SITE - 1, 0, rows * nx)
+  const columns: ColumnSites = {
+    link: new Int32Array(rows * nx * nz),
+    first: new Int32Array(rows * nx),
+    last: new Int32Array(rows * nx),
+    prev: new Int32Array(rows * nx),
+  }
   for (;;) {
     const y0 = Atomics.add(sync, 0, 1) * rows
     if (y0 >= ny) break
     const y1 = Math.min(ny, y0 + rows)
-    const sites = boundaryAlongZ(data, bg, dims, y0, y1, out, since, next)
+    const sites = boundaryAlongZ(data, bg, dims, y0, y1, out, columns)
     if (sites) Atomics.add(sync, 3, sites)
     if (Atomics.add(sync, 1, y1 - y0) + (y1 - y0) >= ny) Atomics.notify(sync, 1)
   }
@@ -167,88 +170,94 @@ export function maurerKernel(args: MaurerKernelArgs): void {
 }
 
 /**
+ * A block's sites per column (index c of its m columns): link[z * m + c] = the column's next site
+ * after slice z (a site), NO_NEXT_SITE after the last; first[c] its first site; last[c] and
+ * prev[c] are the scans' cursors. Written only at sites (a mask's sites are few), reused.
+ */
+interface ColumnSites {
+  link: Int32Array
+  first: Int32Array
+  last: Int32Array
+  prev: Int32Array
+}
+
+/**
  * Phase 1 for image rows [y0, y1) of every slice. Forward, slice by slice: a voxel is a site
  * when it is foreground with background in its 26-neighbourhood (looked at for foreground voxels
- * only, as three 3x3 columns across z and y, reused along a run of foreground voxels);
- * `since` (the block's own, reused: out is written once, in the second scan) counts the slices
- * since the column's last site, NO_SITE or more before the first (its slice 0 stands for the
- * slices before the image, so the first slice is no special case). Backward: the nearer of that and the
- * next site, in slices (exact in float32), into `out` (Infinity for a column without any).
- * `next` holds each column's next site while going backward. Returns the number of sites.
+ * only, until the first background voxel: most voxels of a mask are background, or interior);
+ * sites are chained per column (`columns`), nothing is written for other voxels. Then forward
+ * again: each voxel's distance to the nearer of its column's previous and next site, in slices
+ * (exact in float32), into `out` (Infinity for a column without any). Returns the number of sites.
  */
 function boundaryAlongZ(
   data: PixelArray, bg: number, dims: [number, number, number], y0: number, y1: number,
-  out: Float32Array, since: Int32Array, next: Int32Array,
+  out: Float32Array, columns: ColumnSites,
 ): number {
   const [nx, ny, nz] = dims
   const plane = nx * ny
   const c0 = y0 * nx, m = (y1 - y0) * nx
+  const { link, first, last, prev } = columns
+  first.fill(NO_NEXT_SITE, 0, m)
+  last.fill(-1, 0, m)
   let sites = 0
   for (let z = 0; z < nz; z++) {
     const off = z * plane
-    const s = (z + 1) * m
     const zLo = z > 0 ? -plane : 0, zHi = z + 1 < nz ? plane : 0
     for (let y = y0; y < y1; y++) {
-      const d = off + y * nx, r = s + (y - y0) * nx
+      const d = off + y * nx, r = (y - y0) * nx
       const yLo = y > 0 ? -nx : 0, yHi = y + 1 < ny ? nx : 0
-      // whether the 3x3 (y, z) columns at x - 1, x, x + 1 hold background, for x = known: along
-      // a run of foreground each voxel looks at one new column instead of 27 voxels
-      let known = -2, bgLeft = false, bgHere = false, bgRight = false
       for (let x = 0; x < nx; x++) {
         const i = d + x
-        if (data[i] !== bg) {
-          if (known === x - 1) {
-            bgLeft = bgHere
-            bgHere = bgRight
-          } else {
-            bgLeft = x > 0 && columnTouchesBackground(data, bg, i - 1, yLo, yHi, nx, zLo, zHi, plane)
-            bgHere = columnTouchesBackground(data, bg, i, yLo, yHi, nx, zLo, zHi, plane)
-          }
-          bgRight = x + 1 < nx && columnTouchesBackground(data, bg, i + 1, yLo, yHi, nx, zLo, zHi, plane)
-          known = x
-          if (bgLeft || bgHere || bgRight) {
-            since[r + x] = 0
-            sites++
-            continue
-          }
+        if (data[i] !== bg && touchesBackground(data, bg, i, x > 0 ? -1 : 0, x + 1 < nx ? 1 : 0, yLo, yHi, nx, zLo, zHi, plane)) {
+          const c = r + x
+          const k = last[c]
+          if (k < 0) first[c] = z
+          else link[k * m + c] = z
+          last[c] = z
+          sites++
         }
-        since[r + x] = since[r + x - m] + 1
       }
     }
   }
-  next.fill(NO_NEXT_SITE, 0, m)
-  for (let z = nz - 1; z >= 0; z--) {
+  for (let c = 0; c < m; c++) {
+    const k = last[c]
+    if (k >= 0) link[k * m + c] = NO_NEXT_SITE
+  }
+  // first holds each column's next site from here on, prev its last one (-NO_SITE: none yet)
+  prev.fill(-NO_SITE, 0, m)
+  for (let z = 0; z < nz; z++) {
     const off = z * plane + c0
-    const s = (z + 1) * m
     for (let c = 0; c < m; c++) {
-      const f = since[s + c]
-      if (f === 0) {
-        next[c] = z
+      const k = first[c]
+      if (k === z) {
+        prev[c] = z
+        first[c] = link[z * m + c]
         out[off + c] = 0
         continue
       }
       // either term is >= NO_SITE only when its side has no site
-      const d = Math.min(f, next[c] - z)
+      const d = Math.min(z - prev[c], k - z)
       out[off + c] = d >= NO_SITE ? Infinity : d
     }
   }
   return sites
 }
 
-/**
- * "No site yet" in a column's slice count (more slices than any image has); counting on from it
- * stays below 2^31 (nz < 2^30), so the forward scan needs no cap: any count >= NO_SITE means none.
- */
+/** "No site yet": more slices than any image has; z - (-NO_SITE) stays below 2^31 (nz < 2^30). */
 const NO_SITE = 0x3fffffff
-/** "No later site" while going backward: next - z >= NO_SITE for every z < nz, and fits int32. */
+/** "No later site": k - z >= NO_SITE for every z < nz, and fits int32. */
 const NO_NEXT_SITE = 2 * NO_SITE
 
-/** Whether a background voxel lies in the 3x3 (y, z) block around voxel `i` (offsets clipped to the image). */
-function columnTouchesBackground(
-  data: PixelArray, bg: number, i: number, yLo: number, yHi: number, nx: number, zLo: number, zHi: number, plane: number,
+/** Whether a background voxel lies in the 3x3x3 block around voxel `i` (offsets clipped to the image). */
+function touchesBackground(
+  data: PixelArray, bg: number, i: number, xLo: number, xHi: number,
+  yLo: number, yHi: number, nx: number, zLo: number, zHi: number, plane: number,
 ): boolean {
   for (let dz = zLo; dz <= zHi; dz += plane) {
-    for (let dy = yLo; dy <= yHi; dy += nx) if (data[i + dz + dy] === bg) return true
+    for (let dy = yLo; dy <= yHi; dy += nx) {
+      const row = i + dz + dy
+      for (let dx = xLo; dx <= xHi; dx++) if (data[row + dx] === bg) return true
+    }
   }
   return false
 }
