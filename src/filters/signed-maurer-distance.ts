@@ -6,13 +6,14 @@
 // positive outside (signs swapped with insideIsPositive). Float32 output, as the golden.
 // Implementation: the exact separable EDT (lower envelope of parabolas) in three line passes.
 // Phase 1, blocks of image rows through all slices: boundary detection fused with the z pass,
-// which on 0/Infinity sites reduces to the distance to the nearest site of the column (a forward
-// and a backward scan over contiguous row pieces: no strided gathers), in slices into the float32
-// output. Phase 2, slice by slice: the y pass (columns gathered into a padded tile), then the x
-// pass along the contiguous rows, the square root and the sign, back into the output. The
-// envelope loop and the root run in a small WebAssembly kernel (parabola-envelope.ts; a
+// which on 0/Infinity sites reduces to the distance to the nearest site of the column (a scan
+// chaining each column's sites, then one writing distances, over contiguous row pieces: no
+// strided gathers), in slices into the float32 output. Phase 2, slice by slice: the y pass
+// (columns gathered into a padded tile), then the x pass along the contiguous rows, the square
+// root and the sign, back into the output. The envelope loop, the tile transposes and the
+// root (with the sign, on byte masks) run in a small WebAssembly kernel (parabola-envelope.ts; a
 // JavaScript fallback gives identical results). Only the output plus per thread one float64
-// slice and a block of slice counts are allocated. signedMaurerDistanceAsync runs both phases on
+// slice, its copies and a block's site chains are allocated. signedMaurerDistanceAsync runs both phases on
 // the calling thread and the filter thread pool (work items pulled from shared counters, a
 // barrier in between); every line of a pass is independent, so results do not depend on threads.
 // Differs on purpose: an image without boundary voxels (empty or full) gets +Infinity outside
@@ -116,8 +117,8 @@ function planMaurer(image: Image, options: SignedMaurerOptions, shared: boolean)
 /**
  * Both phases, pulling work items from args.sync: (1) blocks of `rows` image rows through every
  * slice: boundary voxels and the z pass (on 0/Infinity data the parabola envelope reduces to the
- * distance to the nearest site of the column: a forward and a backward scan, slice by slice, so
- * every read and write is a contiguous row piece), in slices into `out`; (2) after every block is
+ * distance to the nearest site of the column: two forward scans, slice by slice, so every
+ * read and write is a contiguous row piece), in slices into `out`; (2) after every block is
  * done, slabs of slices: the y pass (tiles of columns), then the x pass along the contiguous
  * rows, fused with the square root and the sign, written back into `out`.
  */
