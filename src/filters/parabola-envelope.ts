@@ -35,6 +35,9 @@ export class ParabolaEnvelopes {
   private readonly zb: Float64Array
   private readonly run?: (c: number, count: number, n: number, w: number, line: number, step: number, recip: number, v: number, fv: number, hv: number, zb: number) => void
   private readonly runRoots?: (src: number, dst: number, count: number, root: number, scale: number) => void
+  private readonly runSignedRoots?: (src: number, dst: number, count: number, root: number, scale: number, mask: number, bg: number) => void
+  private readonly runGather?: (src: number, rowBytes: number, count: number, n: number, dst: number, lineBytes: number, weight: number) => void
+  private readonly runScatter?: (src: number, lineBytes: number, count: number, n: number, dst: number, rowBytes: number) => void
 
   constructor(arrayLengths: number[], kinds: LineKind[], kernel: EnvelopeKernel = 'auto') {
     const maxN = Math.max(1, ...kinds.map((k) => k.n))
@@ -60,6 +63,40 @@ export class ParabolaEnvelopes {
       const instance = new WebAssembly.Instance(module, { e: { m: memory } })
       this.run = instance.exports.envelopes as typeof this.run
       this.runRoots = instance.exports.roots as typeof this.runRoots
+      this.runSignedRoots = instance.exports.signedRoots as typeof this.runSignedRoots
+      this.runGather = instance.exports.gatherColumns as typeof this.runGather
+      this.runScatter = instance.exports.scatterColumns as typeof this.runScatter
+    }
+  }
+
+  /**
+   * Columns of a row-major block into lines: to[toStart + r * line + q] = weight * v * v with
+   * v = from[fromStart + q * row + r], r < count, q < n. `from` is a float32View and `to` one of
+   * `arrays` (both in this work memory: the transpose runs in the kernel, without bounds checks).
+   */
+  gatherColumns(from: Float32Array, fromStart: number, row: number, count: number, n: number, to: Float64Array, toStart: number, line: number, weight: number): void {
+    if (this.runGather) {
+      this.runGather(from.byteOffset + 4 * fromStart, 4 * row, count, n, to.byteOffset + 8 * toStart, 8 * line, weight)
+      return
+    }
+    for (let q = 0; q < n; q++) {
+      const src = fromStart + q * row
+      for (let r = 0; r < count; r++) {
+        const v = from[src + r]
+        to[toStart + r * line + q] = weight * v * v
+      }
+    }
+  }
+
+  /** The way back: to[toStart + q * row + r] = from[fromStart + r * line + q]; both among `arrays`. */
+  scatterColumns(from: Float64Array, fromStart: number, line: number, count: number, n: number, to: Float64Array, toStart: number, row: number): void {
+    if (this.runScatter) {
+      this.runScatter(from.byteOffset + 8 * fromStart, 8 * line, count, n, to.byteOffset + 8 * toStart, 8 * row)
+      return
+    }
+    for (let q = 0; q < n; q++) {
+      const dst = toStart + q * row
+      for (let r = 0; r < count; r++) to[dst + r] = from[fromStart + r * line + q]
     }
   }
 
@@ -76,6 +113,29 @@ export class ParabolaEnvelopes {
       const d2 = from[start + i]
       to[i] = scale * (root ? Math.sqrt(d2) : d2)
     }
+  }
+
+  /**
+   * As roots, with the sign of a mask: to[i] = 0 - v where mask[i] !== bg, else v, for
+   * v = scale * sqrt(from[start + i]) (0 - v: a zero becomes +0 either way), rounded to float32.
+   * `mask` is a byteView of one of `arrays`.
+   */
+  signedRoots(from: Float64Array, start: number, to: Float32Array, root: boolean, scale: number, mask: Uint8Array, bg: number): void {
+    if (this.runSignedRoots) {
+      this.runSignedRoots(from.byteOffset + 8 * start, to.byteOffset, to.length, root ? 1 : 0, scale, mask.byteOffset, bg)
+      return
+    }
+    for (let i = 0; i < to.length; i++) {
+      const d2 = from[start + i]
+      const v = scale * (root ? Math.sqrt(d2) : d2)
+      to[i] = mask[i] !== bg ? 0 - v : v
+    }
+  }
+
+  /** A byte view of the first `length` bytes of `array` (one of `arrays`; length <= 8 array.length). */
+  byteView(array: Float64Array, length: number): Uint8Array {
+    if (length > 8 * array.length) throw new Error(`byteView: ${length} bytes do not fit`)
+    return new Uint8Array(array.buffer, array.byteOffset, length)
   }
 
   /** A float32 view of the first `length` values' memory of `array` (one of `arrays`; length <= 2 array.length). */
@@ -243,7 +303,79 @@ function envelopeWasm(): Uint8Array<ArrayBuffer> {
     params: [I32, I32, I32, F64, I32, I32, I32, I32, I32, I32, I32],
     locals: [[7, I32], [5, F64]],
     body,
-  }, rootsWasm()])
+  }, rootsWasm(), signedRootsWasm(), gatherWasm(), scatterWasm()])
+}
+
+/** signedRoots(src, dst, count, root, scale, mask, bg): as ParabolaEnvelopes.signedRoots, byte addresses. */
+function signedRootsWasm(): WasmFunction {
+  const SRC = 0, DST = 1, COUNT = 2, ROOT = 3, SCALE = 4, MASK = 5, BG = 6, END = 7, X = 8
+  const body = [
+    ...op.get(DST), ...op.get(COUNT), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(END),
+    ...op.block, ...op.loop,
+    ...op.get(DST), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
+    ...op.get(SRC), ...op.loadF64(0), ...op.set(X),
+    ...op.get(ROOT), ...op.if, ...op.get(X), ...op.f64Sqrt, ...op.set(X), ...op.end,
+    ...op.get(SCALE), ...op.get(X), ...op.f64Mul, ...op.set(X),
+    ...op.get(MASK), ...op.load8u(0), ...op.get(BG), ...op.i32Ne,
+    ...op.if, ...op.f64(0), ...op.get(X), ...op.f64Sub, ...op.set(X), ...op.end,
+    ...op.get(DST), ...op.get(X), ...op.storeF32FromF64(0),
+    ...op.get(SRC), ...op.i32(8), ...op.i32Add, ...op.set(SRC),
+    ...op.get(DST), ...op.i32(4), ...op.i32Add, ...op.set(DST),
+    ...op.get(MASK), ...op.i32(1), ...op.i32Add, ...op.set(MASK),
+    ...op.br(0),
+    ...op.end, ...op.end,
+  ]
+  return { name: 'signedRoots', params: [I32, I32, I32, I32, F64, I32, I32], locals: [[1, I32], [1, F64]], body }
+}
+
+/** gatherColumns(src, rowBytes, count, n, dst, lineBytes, weight): as ParabolaEnvelopes.gatherColumns, byte addresses. */
+function gatherWasm(): WasmFunction {
+  const SRC = 0, ROW = 1, COUNT = 2, N = 3, DST = 4, LINE = 5, WEIGHT = 6, Q = 7, S = 8, D = 9, END = 10, V = 11
+  const body = [
+    ...op.block, ...op.loop,
+    ...op.get(Q), ...op.get(N), ...op.i32GeS, ...op.brIf(1),
+    // s = src + q * rowBytes, end = s + 4 count, d = dst + 8 q
+    ...op.get(SRC), ...op.get(Q), ...op.get(ROW), ...op.i32Mul, ...op.i32Add, ...op.tee(S),
+    ...op.get(COUNT), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(END),
+    ...op.get(DST), ...op.get(Q), ...op.i32(3), ...op.i32Shl, ...op.i32Add, ...op.set(D),
+    ...op.block, ...op.loop,
+    ...op.get(S), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
+    // *d = weight * v * v
+    ...op.get(S), ...op.loadF32AsF64(0), ...op.set(V),
+    ...op.get(D), ...op.get(WEIGHT), ...op.get(V), ...op.f64Mul, ...op.get(V), ...op.f64Mul, ...op.storeF64(0),
+    ...op.get(S), ...op.i32(4), ...op.i32Add, ...op.set(S),
+    ...op.get(D), ...op.get(LINE), ...op.i32Add, ...op.set(D),
+    ...op.br(0),
+    ...op.end, ...op.end,
+    ...op.get(Q), ...op.i32(1), ...op.i32Add, ...op.set(Q),
+    ...op.br(0),
+    ...op.end, ...op.end,
+  ]
+  return { name: 'gatherColumns', params: [I32, I32, I32, I32, I32, I32, F64], locals: [[4, I32], [1, F64]], body }
+}
+
+/** scatterColumns(src, lineBytes, count, n, dst, rowBytes): as ParabolaEnvelopes.scatterColumns, byte addresses. */
+function scatterWasm(): WasmFunction {
+  const SRC = 0, LINE = 1, COUNT = 2, N = 3, DST = 4, ROW = 5, Q = 6, S = 7, D = 8, END = 9
+  const body = [
+    ...op.block, ...op.loop,
+    ...op.get(Q), ...op.get(N), ...op.i32GeS, ...op.brIf(1),
+    // d = dst + q * rowBytes, end = d + 8 count, s = src + 8 q
+    ...op.get(DST), ...op.get(Q), ...op.get(ROW), ...op.i32Mul, ...op.i32Add, ...op.tee(D),
+    ...op.get(COUNT), ...op.i32(3), ...op.i32Shl, ...op.i32Add, ...op.set(END),
+    ...op.get(SRC), ...op.get(Q), ...op.i32(3), ...op.i32Shl, ...op.i32Add, ...op.set(S),
+    ...op.block, ...op.loop,
+    ...op.get(D), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
+    ...op.get(D), ...op.get(S), ...op.loadF64(0), ...op.storeF64(0),
+    ...op.get(D), ...op.i32(8), ...op.i32Add, ...op.set(D),
+    ...op.get(S), ...op.get(LINE), ...op.i32Add, ...op.set(S),
+    ...op.br(0),
+    ...op.end, ...op.end,
+    ...op.get(Q), ...op.i32(1), ...op.i32Add, ...op.set(Q),
+    ...op.br(0),
+    ...op.end, ...op.end,
+  ]
+  return { name: 'scatterColumns', params: [I32, I32, I32, I32, I32, I32], locals: [[4, I32]], body }
 }
 
 /** roots(src, dst, count, root, scale): as ParabolaEnvelopes.roots, byte addresses. */

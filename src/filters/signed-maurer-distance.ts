@@ -6,13 +6,14 @@
 // positive outside (signs swapped with insideIsPositive). Float32 output, as the golden.
 // Implementation: the exact separable EDT (lower envelope of parabolas) in three line passes.
 // Phase 1, blocks of image rows through all slices: boundary detection fused with the z pass,
-// which on 0/Infinity sites reduces to the distance to the nearest site of the column (a forward
-// and a backward scan over contiguous row pieces: no strided gathers), in slices into the float32
-// output. Phase 2, slice by slice: the y pass (columns gathered into a padded tile), then the x
-// pass along the contiguous rows, the square root and the sign, back into the output. The
-// envelope loop and the root run in a small WebAssembly kernel (parabola-envelope.ts; a
+// which on 0/Infinity sites reduces to the distance to the nearest site of the column (a scan
+// chaining each column's sites, then one writing distances, over contiguous row pieces: no
+// strided gathers), in slices into the float32 output. Phase 2, slice by slice: the y pass
+// (columns gathered into a padded tile), then the x pass along the contiguous rows, the square
+// root and the sign, back into the output. The envelope loop, the tile transposes and the
+// root (with the sign, on byte masks) run in a small WebAssembly kernel (parabola-envelope.ts; a
 // JavaScript fallback gives identical results). Only the output plus per thread one float64
-// slice and a block of slice counts are allocated. signedMaurerDistanceAsync runs both phases on
+// slice, its copies and a block's site chains are allocated. signedMaurerDistanceAsync runs both phases on
 // the calling thread and the filter thread pool (work items pulled from shared counters, a
 // barrier in between); every line of a pass is independent, so results do not depend on threads.
 // Differs on purpose: an image without boundary voxels (empty or full) gets +Infinity outside
@@ -116,8 +117,8 @@ function planMaurer(image: Image, options: SignedMaurerOptions, shared: boolean)
 /**
  * Both phases, pulling work items from args.sync: (1) blocks of `rows` image rows through every
  * slice: boundary voxels and the z pass (on 0/Infinity data the parabola envelope reduces to the
- * distance to the nearest site of the column: a forward and a backward scan, slice by slice, so
- * every read and write is a contiguous row piece), in slices into `out`; (2) after every block is
+ * distance to the nearest site of the column: two forward scans, slice by slice, so every
+ * read and write is a contiguous row piece), in slices into `out`; (2) after every block is
  * done, slabs of slices: the y pass (tiles of columns), then the x pass along the contiguous
  * rows, fused with the square root and the sign, written back into `out`.
  */
@@ -126,13 +127,17 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   const [nx, ny, nz] = dims
   const plane = nx * ny
   // phase 1
-  const next = new Int32Array(rows * nx)
-  const since = new Int32Array(rows * nx * nz)
+  const columns: ColumnSites = {
+    link: new Int32Array(rows * nx * nz),
+    first: new Int32Array(rows * nx),
+    last: new Int32Array(rows * nx),
+    prev: new Int32Array(rows * nx),
+  }
   for (;;) {
     const y0 = Atomics.add(sync, 0, 1) * rows
     if (y0 >= ny) break
     const y1 = Math.min(ny, y0 + rows)
-    const sites = boundaryAlongZ(data, bg, dims, y0, y1, out, since, next)
+    const sites = boundaryAlongZ(data, bg, dims, y0, y1, out, columns)
     if (sites) Atomics.add(sync, 3, sites)
     if (Atomics.add(sync, 1, y1 - y0) + (y1 - y0) >= ny) Atomics.notify(sync, 1)
   }
@@ -143,7 +148,12 @@ export function maurerKernel(args: MaurerKernelArgs): void {
   }
   // phase 2
   const anyBoundary = Atomics.load(sync, 3) > 0
-  const envelopes = new ParabolaEnvelopes([plane, Math.ceil(plane / 2), TILE_COLUMNS * (ny + TILE_PAD)], [{ n: ny, w: w[1] }, { n: nx, w: w[0] }], kernel)
+  // a byte mask (as thresholds make) is copied slice by slice next to the magnitudes, so the
+  // sign is applied with the root in the kernel; other pixel types are signed by a loop here
+  const byteMask = data instanceof Uint8Array && Number.isInteger(bg) && bg >= 0 && bg <= 255
+  const envelopes = new ParabolaEnvelopes([plane, Math.ceil(plane / 2), TILE_COLUMNS * (ny + TILE_PAD), byteMask ? Math.ceil(plane / 8) : 0], [{ n: ny, w: w[1] }, { n: nx, w: w[0] }], kernel)
+  const maskSlice = byteMask ? envelopes.byteView(envelopes.arrays[3], plane) : null
+  // the y pass's copy of a slice's z distances, then the x pass's signed magnitudes
   const magnitudes = envelopes.float32View(envelopes.arrays[1], plane)
   for (;;) {
     const z0 = Atomics.add(sync, 2, 1) * slab
@@ -154,68 +164,90 @@ export function maurerKernel(args: MaurerKernelArgs): void {
         for (let i = off; i < off + plane; i++) out[i] = data[i] !== bg ? sign * Infinity : -sign * Infinity
         continue
       }
-      alongY(out, off, nx, ny, w[2], envelopes)
-      alongXSigned(envelopes, magnitudes, out, data, off, nx, ny, bg, sign, squared)
+      alongY(out, off, nx, ny, w[2], envelopes, magnitudes)
+      alongXSigned(envelopes, magnitudes, out, data, off, nx, ny, bg, sign, squared, maskSlice)
     }
   }
+}
+
+/**
+ * A block's sites per column (index c of its m columns): link[z * m + c] = the column's next site
+ * after slice z (a site), NO_NEXT_SITE after the last; first[c] its first site; last[c] and
+ * prev[c] are the scans' cursors. Written only at sites (a mask's sites are few), reused.
+ */
+interface ColumnSites {
+  link: Int32Array
+  first: Int32Array
+  last: Int32Array
+  prev: Int32Array
 }
 
 /**
  * Phase 1 for image rows [y0, y1) of every slice. Forward, slice by slice: a voxel is a site
  * when it is foreground with background in its 26-neighbourhood (looked at for foreground voxels
  * only, until the first background voxel: most voxels of a mask are background, or interior);
- * `since` (the block's own, reused: out is written once, in the second scan) counts the slices
- * since the column's last site, NO_SITE before the first. Backward: the nearer of that and the
- * next site, in slices (exact in float32), into `out` (Infinity for a column without any).
- * `next` holds each column's next site while going backward. Returns the number of sites.
+ * sites are chained per column (`columns`), nothing is written for other voxels. Then forward
+ * again: each voxel's distance to the nearer of its column's previous and next site, in slices
+ * (exact in float32), into `out` (Infinity for a column without any). Returns the number of sites.
  */
 function boundaryAlongZ(
   data: PixelArray, bg: number, dims: [number, number, number], y0: number, y1: number,
-  out: Float32Array, since: Int32Array, next: Int32Array,
+  out: Float32Array, columns: ColumnSites,
 ): number {
   const [nx, ny, nz] = dims
   const plane = nx * ny
   const c0 = y0 * nx, m = (y1 - y0) * nx
+  const { link, first, last, prev } = columns
+  first.fill(NO_NEXT_SITE, 0, m)
+  last.fill(-1, 0, m)
   let sites = 0
   for (let z = 0; z < nz; z++) {
     const off = z * plane
-    const s = z * m
     const zLo = z > 0 ? -plane : 0, zHi = z + 1 < nz ? plane : 0
     for (let y = y0; y < y1; y++) {
-      const d = off + y * nx, r = s + (y - y0) * nx
+      const d = off + y * nx, r = (y - y0) * nx
       const yLo = y > 0 ? -nx : 0, yHi = y + 1 < ny ? nx : 0
       for (let x = 0; x < nx; x++) {
         const i = d + x
         if (data[i] !== bg && touchesBackground(data, bg, i, x > 0 ? -1 : 0, x + 1 < nx ? 1 : 0, yLo, yHi, nx, zLo, zHi, plane)) {
-          since[r + x] = 0
+          const c = r + x
+          const k = last[c]
+          if (k < 0) first[c] = z
+          else link[k * m + c] = z
+          last[c] = z
           sites++
-        } else {
-          since[r + x] = z > 0 ? Math.min(NO_SITE, since[r + x - m] + 1) : NO_SITE
         }
       }
     }
   }
-  next.fill(NO_SITE, 0, m)
-  for (let z = nz - 1; z >= 0; z--) {
+  for (let c = 0; c < m; c++) {
+    const k = last[c]
+    if (k >= 0) link[k * m + c] = NO_NEXT_SITE
+  }
+  // first holds each column's next site from here on, prev its last one (-NO_SITE: none yet)
+  prev.fill(-NO_SITE, 0, m)
+  for (let z = 0; z < nz; z++) {
     const off = z * plane + c0
-    const s = z * m
     for (let c = 0; c < m; c++) {
-      const f = since[s + c]
-      if (f === 0) {
-        next[c] = z
+      const k = first[c]
+      if (k === z) {
+        prev[c] = z
+        first[c] = link[z * m + c]
         out[off + c] = 0
         continue
       }
-      const k = next[c]
-      const d = k === NO_SITE ? f : Math.min(f, k - z)
-      out[off + c] = d === NO_SITE ? Infinity : d
+      // either term is >= NO_SITE only when its side has no site
+      const d = Math.min(z - prev[c], k - z)
+      out[off + c] = d >= NO_SITE ? Infinity : d
     }
   }
   return sites
 }
 
-/** "No site yet" in a column's slice count (more slices than any image has). */
+/** "No site yet": more slices than any image has; z - (-NO_SITE) stays below 2^31 (nz < 2^30). */
 const NO_SITE = 0x3fffffff
+/** "No later site": k - z >= NO_SITE for every z < nz, and fits int32. */
+const NO_NEXT_SITE = 2 * NO_SITE
 
 /** Whether a background voxel lies in the 3x3x3 block around voxel `i` (offsets clipped to the image). */
 function touchesBackground(
@@ -232,28 +264,21 @@ function touchesBackground(
 }
 
 /**
- * The y pass of slice `off`: columns of out[off ..] (z distances in slices, squared and weighted
- * here in float64) gathered a tile of
- * TILE_COLUMNS at a time into the envelopes' third array (one column per ny + TILE_PAD values),
- * solved there (kind 0), scattered into the first (the slice, float64).
+ * The y pass of slice `off`: out[off ..] (z distances in slices) copied into `zSlices` (a float32
+ * view of the envelopes' work memory), its columns squared and weighted in float64 and gathered a
+ * tile of TILE_COLUMNS at a time into the envelopes' third array (one column per ny + TILE_PAD
+ * values), solved there (kind 0), scattered into the first (the slice, float64).
  */
-function alongY(out: Float32Array, off: number, nx: number, ny: number, wz: number, envelopes: ParabolaEnvelopes): void {
+function alongY(out: Float32Array, off: number, nx: number, ny: number, wz: number, envelopes: ParabolaEnvelopes, zSlices: Float32Array): void {
   const slice = envelopes.arrays[0], tile = envelopes.arrays[2]
   const line = ny + TILE_PAD
+  // one block copy into the work memory, so that both transposes run in the kernel
+  zSlices.set(out.subarray(off, off + nx * ny))
   for (let t0 = 0; t0 < nx; t0 += TILE_COLUMNS) {
     const bw = Math.min(TILE_COLUMNS, nx - t0)
-    for (let y = 0; y < ny; y++) {
-      const src = off + t0 + y * nx
-      for (let r = 0; r < bw; r++) {
-        const k = out[src + r]
-        tile[r * line + y] = wz * k * k
-      }
-    }
+    envelopes.gatherColumns(zSlices, t0, nx, bw, ny, tile, 0, line, wz)
     envelopes.solve(tile, 0, bw, 0, line)
-    for (let y = 0; y < ny; y++) {
-      const row = t0 + y * nx
-      for (let r = 0; r < bw; r++) slice[row + r] = tile[r * line + y]
-    }
+    envelopes.scatterColumns(tile, 0, line, bw, ny, slice, t0, nx)
   }
 }
 
@@ -269,20 +294,27 @@ const TILE_PAD = 8
 /**
  * The x pass of one slice, in place along its contiguous rows (kind 1), then the square root
  * (unless squared) and the sign (`sign` on foreground, -sign on background; 0 stays +0) into
- * out[off ..]: every voxel gets the background's sign in `magnitudes` (float32), copied as a
- * block, then the foreground voxels are negated (0 - v: a site's -0 becomes +0). Infinity is
+ * out[off ..]: with a byte mask (its slice copied into `maskSlice`) both in the kernel, else
+ * every voxel gets the background's sign in `magnitudes` (float32), copied as a block, then the
+ * foreground voxels are negated (0 - v: a site's -0 becomes +0; same values). Infinity is
  * left only when the image has no boundary voxel at all (every pass carries a finite value to
  * the whole line), so it takes the sign too.
  */
 function alongXSigned(
   envelopes: ParabolaEnvelopes, magnitudes: Float32Array, out: Float32Array, data: PixelArray, off: number,
-  nx: number, ny: number, bg: number, sign: number, squared: boolean,
+  nx: number, ny: number, bg: number, sign: number, squared: boolean, maskSlice: Uint8Array | null,
 ): void {
   const slice = envelopes.arrays[0]
+  const end = off + nx * ny
   envelopes.solve(slice, 0, ny, 1)
+  if (maskSlice) {
+    maskSlice.set((data as Uint8Array).subarray(off, end))
+    envelopes.signedRoots(slice, 0, magnitudes, !squared, -sign, maskSlice, bg)
+    out.set(magnitudes, off)
+    return
+  }
   envelopes.roots(slice, 0, magnitudes, !squared, -sign)
   out.set(magnitudes, off)
-  const end = off + nx * ny
   for (let i = off; i < end; i++) if (data[i] !== bg) out[i] = 0 - out[i]
 }
 

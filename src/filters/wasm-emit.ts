@@ -52,6 +52,11 @@ export const op = {
   load32: (offset: number) => [0x28, 2, ...uleb(offset)],
   loadF64: (offset: number) => [0x2b, 3, ...uleb(offset)],
   storeF64: (offset: number) => [0x39, 3, ...uleb(offset)],
+  /** i32.load8_u: a Uint8Array element. */
+  load8u: (offset: number) => [0x2d, 0, ...uleb(offset)],
+  i32Ne: [0x47],
+  /** f32.load followed by f64.promote_f32: a Float32Array element read as a JavaScript number. */
+  loadF32AsF64: (offset: number) => [0x2a, 2, ...uleb(offset), 0xbb],
   f64Add: [0xa0],
   f64Sub: [0xa1],
   f64Mul: [0xa2],

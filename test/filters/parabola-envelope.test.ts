@@ -73,6 +73,35 @@ describe('ParabolaEnvelopes (lower envelope of parabolas, Felzenszwalb & Huttenl
     expect(wasm.out).toEqual(js.out)
   })
 
+  it('column transposes: gather squares and weights (float32 in, float64 out), scatter puts back; both kernels identical', () => {
+    const [nx, ny, count, t0, line, weight] = [11, 7, 5, 3, 9, 6.25]
+    const results = (['auto', 'js'] as const).map((kernel) => {
+      const env = new ParabolaEnvelopes([count * line, nx * ny, Math.ceil((nx * ny) / 2)], [{ n: ny, w: 1 }], kernel)
+      const [tile, back] = env.arrays
+      const block = env.float32View(env.arrays[2], nx * ny)
+      const rnd = lcg(5)
+      for (let i = 0; i < block.length; i++) block[i] = Math.round(rnd() * 2000) / 8 + 0.1
+      tile.fill(-5)
+      back.fill(-7)
+      env.gatherColumns(block, t0, nx, count, ny, tile, 0, line, weight)
+      for (let r = 0; r < line * count; r++) {
+        const [c, q] = [Math.floor(r / line), r % line]
+        const v = block[t0 + c + q * nx]
+        // float32 value read as a number, squared and weighted in float64: exact by definition
+        expect(tile[r]).toBe(q < ny ? weight * v * v : -5)
+      }
+      env.scatterColumns(tile, 0, line, count, ny, back, t0, nx)
+      for (let i = 0; i < nx * ny; i++) {
+        const x = i % nx
+        expect(back[i]).toBe(x >= t0 && x < t0 + count ? tile[(x - t0) * line + Math.floor(i / nx)] : -7)
+      }
+      return { wasm: env.wasm, tile: Array.from(tile), back: Array.from(back) }
+    })
+    expect(results.map((r) => r.wasm)).toEqual([true, false])
+    expect(results[0].tile).toEqual(results[1].tile)
+    expect(results[0].back).toEqual(results[1].back)
+  })
+
   it('a site spreads exactly: w (q - p)^2 from a single zero', () => {
     const f = new Array(9).fill(Infinity)
     f[6] = 0

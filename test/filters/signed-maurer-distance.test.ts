@@ -106,6 +106,18 @@ describe('signedMaurerDistance (ITK SignedMaurerDistanceMapImageFilter, golden (
     }
   })
 
+  it('background value on a byte mask (signed in the kernel): any byte value; a value no byte has makes every voxel foreground', () => {
+    const img = makeImage({ size: [6, 1, 1], spacing: [2, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, Uint8Array.from([1, 1, 1, 0, 0, 0]))
+    for (const kernel of ['auto', 'js'] as const) {
+      // foreground = the 0s; boundary voxel: index 3 (next to a 1)
+      expect(Array.from(pixelsOf(signedMaurerDistance(img, { backgroundValue: 1, kernel })))).toEqual([6, 4, 2, 0, -2, -4])
+      // no voxel equals 0.5 (nor 256): all foreground, no boundary, -Infinity inside
+      for (const backgroundValue of [0.5, 256]) {
+        expect(Array.from(pixelsOf(signedMaurerDistance(img, { backgroundValue, kernel })))).toEqual(new Array(6).fill(-Infinity))
+      }
+    }
+  })
+
   it('no boundary at all: +Infinity outside (empty mask)', () => {
     const img = makeImage({ size: [3, 2, 1], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, new Uint8Array(6))
     expect(Array.from(pixelsOf(signedMaurerDistance(img)))).toEqual(new Array(6).fill(Infinity))
