@@ -289,14 +289,12 @@ function envelopeWasm(): Uint8Array<ArrayBuffer> {
   const body = [
     // last = c + count * line
     ...op.get(C), ...op.get(COUNT), ...op.get(LINE), ...op.i32Mul, ...op.i32Add, ...op.set(LAST),
-    ...op.block, ...op.loop,
-    ...op.get(C), ...op.get(LAST), ...op.i32GeU, ...op.brIf(1),
-    ...op.i32(-1), ...op.set(K), ...op.i32(0), ...op.set(Q),
-    ...build,
-    ...fill,
-    ...op.get(C), ...op.get(LINE), ...op.i32Add, ...op.set(C),
-    ...op.br(0),
-    ...op.end, ...op.end,
+    ...whileBelow(C, LAST, [
+      ...op.i32(-1), ...op.set(K), ...op.i32(0), ...op.set(Q),
+      ...build,
+      ...fill,
+      ...op.get(C), ...op.get(LINE), ...op.i32Add, ...op.set(C),
+    ]),
   ]
   return wasmModule([{
     name: 'envelopes',
@@ -306,75 +304,84 @@ function envelopeWasm(): Uint8Array<ArrayBuffer> {
   }, rootsWasm(), signedRootsWasm(), gatherWasm(), scatterWasm()])
 }
 
+/** while (cursor < end) body, unsigned comparison of two i32 locals (byte addresses). */
+function whileBelow(cursor: number, end: number, body: number[]): number[] {
+  return [
+    ...op.block, ...op.loop,
+    ...op.get(cursor), ...op.get(end), ...op.i32GeU, ...op.brIf(1),
+    ...body,
+    ...op.br(0),
+    ...op.end, ...op.end,
+  ]
+}
+
 /** signedRoots(src, dst, count, root, scale, mask, bg): as ParabolaEnvelopes.signedRoots, byte addresses. */
 function signedRootsWasm(): WasmFunction {
   const SRC = 0, DST = 1, COUNT = 2, ROOT = 3, SCALE = 4, MASK = 5, BG = 6, END = 7, X = 8
   const body = [
     ...op.get(DST), ...op.get(COUNT), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(END),
+    ...whileBelow(DST, END, [
+      ...op.get(SRC), ...op.loadF64(0), ...op.set(X),
+      ...op.get(ROOT), ...op.if, ...op.get(X), ...op.f64Sqrt, ...op.set(X), ...op.end,
+      ...op.get(SCALE), ...op.get(X), ...op.f64Mul, ...op.set(X),
+      ...op.get(MASK), ...op.load8u(0), ...op.get(BG), ...op.i32Ne,
+      ...op.if, ...op.f64(0), ...op.get(X), ...op.f64Sub, ...op.set(X), ...op.end,
+      ...op.get(DST), ...op.get(X), ...op.storeF32FromF64(0),
+      ...op.get(SRC), ...op.i32(8), ...op.i32Add, ...op.set(SRC),
+      ...op.get(DST), ...op.i32(4), ...op.i32Add, ...op.set(DST),
+      ...op.get(MASK), ...op.i32(1), ...op.i32Add, ...op.set(MASK),
+    ]),
+  ]
+  return { name: 'signedRoots', params: [I32, I32, I32, I32, F64, I32, I32], locals: [[1, I32], [1, F64]], body }
+}
+
+/**
+ * Two nested loops: for (q = 0; q < n; q++) { prologue; while (cursor < end) body }, where the
+ * prologue sets cursor and end and the body advances the cursor (locals by index).
+ */
+function columnLoops(q: number, n: number, prologue: number[], cursor: number, end: number, body: number[]): number[] {
+  return [
     ...op.block, ...op.loop,
-    ...op.get(DST), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
-    ...op.get(SRC), ...op.loadF64(0), ...op.set(X),
-    ...op.get(ROOT), ...op.if, ...op.get(X), ...op.f64Sqrt, ...op.set(X), ...op.end,
-    ...op.get(SCALE), ...op.get(X), ...op.f64Mul, ...op.set(X),
-    ...op.get(MASK), ...op.load8u(0), ...op.get(BG), ...op.i32Ne,
-    ...op.if, ...op.f64(0), ...op.get(X), ...op.f64Sub, ...op.set(X), ...op.end,
-    ...op.get(DST), ...op.get(X), ...op.storeF32FromF64(0),
-    ...op.get(SRC), ...op.i32(8), ...op.i32Add, ...op.set(SRC),
-    ...op.get(DST), ...op.i32(4), ...op.i32Add, ...op.set(DST),
-    ...op.get(MASK), ...op.i32(1), ...op.i32Add, ...op.set(MASK),
+    ...op.get(q), ...op.get(n), ...op.i32GeS, ...op.brIf(1),
+    ...prologue,
+    ...whileBelow(cursor, end, body),
+    ...op.get(q), ...op.i32(1), ...op.i32Add, ...op.set(q),
     ...op.br(0),
     ...op.end, ...op.end,
   ]
-  return { name: 'signedRoots', params: [I32, I32, I32, I32, F64, I32, I32], locals: [[1, I32], [1, F64]], body }
 }
 
 /** gatherColumns(src, rowBytes, count, n, dst, lineBytes, weight): as ParabolaEnvelopes.gatherColumns, byte addresses. */
 function gatherWasm(): WasmFunction {
   const SRC = 0, ROW = 1, COUNT = 2, N = 3, DST = 4, LINE = 5, WEIGHT = 6, Q = 7, S = 8, D = 9, END = 10, V = 11
-  const body = [
-    ...op.block, ...op.loop,
-    ...op.get(Q), ...op.get(N), ...op.i32GeS, ...op.brIf(1),
+  const body = columnLoops(Q, N, [
     // s = src + q * rowBytes, end = s + 4 count, d = dst + 8 q
     ...op.get(SRC), ...op.get(Q), ...op.get(ROW), ...op.i32Mul, ...op.i32Add, ...op.tee(S),
     ...op.get(COUNT), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(END),
     ...op.get(DST), ...op.get(Q), ...op.i32(3), ...op.i32Shl, ...op.i32Add, ...op.set(D),
-    ...op.block, ...op.loop,
-    ...op.get(S), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
+  ], S, END, [
     // *d = weight * v * v
     ...op.get(S), ...op.loadF32AsF64(0), ...op.set(V),
     ...op.get(D), ...op.get(WEIGHT), ...op.get(V), ...op.f64Mul, ...op.get(V), ...op.f64Mul, ...op.storeF64(0),
     ...op.get(S), ...op.i32(4), ...op.i32Add, ...op.set(S),
     ...op.get(D), ...op.get(LINE), ...op.i32Add, ...op.set(D),
-    ...op.br(0),
-    ...op.end, ...op.end,
-    ...op.get(Q), ...op.i32(1), ...op.i32Add, ...op.set(Q),
-    ...op.br(0),
-    ...op.end, ...op.end,
-  ]
+  ])
   return { name: 'gatherColumns', params: [I32, I32, I32, I32, I32, I32, F64], locals: [[4, I32], [1, F64]], body }
 }
 
 /** scatterColumns(src, lineBytes, count, n, dst, rowBytes): as ParabolaEnvelopes.scatterColumns, byte addresses. */
 function scatterWasm(): WasmFunction {
   const SRC = 0, LINE = 1, COUNT = 2, N = 3, DST = 4, ROW = 5, Q = 6, S = 7, D = 8, END = 9
-  const body = [
-    ...op.block, ...op.loop,
-    ...op.get(Q), ...op.get(N), ...op.i32GeS, ...op.brIf(1),
+  const body = columnLoops(Q, N, [
     // d = dst + q * rowBytes, end = d + 8 count, s = src + 8 q
     ...op.get(DST), ...op.get(Q), ...op.get(ROW), ...op.i32Mul, ...op.i32Add, ...op.tee(D),
     ...op.get(COUNT), ...op.i32(3), ...op.i32Shl, ...op.i32Add, ...op.set(END),
     ...op.get(SRC), ...op.get(Q), ...op.i32(3), ...op.i32Shl, ...op.i32Add, ...op.set(S),
-    ...op.block, ...op.loop,
-    ...op.get(D), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
+  ], D, END, [
     ...op.get(D), ...op.get(S), ...op.loadF64(0), ...op.storeF64(0),
     ...op.get(D), ...op.i32(8), ...op.i32Add, ...op.set(D),
     ...op.get(S), ...op.get(LINE), ...op.i32Add, ...op.set(S),
-    ...op.br(0),
-    ...op.end, ...op.end,
-    ...op.get(Q), ...op.i32(1), ...op.i32Add, ...op.set(Q),
-    ...op.br(0),
-    ...op.end, ...op.end,
-  ]
+  ])
   return { name: 'scatterColumns', params: [I32, I32, I32, I32, I32, I32], locals: [[4, I32]], body }
 }
 
@@ -383,15 +390,13 @@ function rootsWasm(): WasmFunction {
   const SRC = 0, DST = 1, COUNT = 2, ROOT = 3, SCALE = 4, END = 5, X = 6
   const body = [
     ...op.get(DST), ...op.get(COUNT), ...op.i32(2), ...op.i32Shl, ...op.i32Add, ...op.set(END),
-    ...op.block, ...op.loop,
-    ...op.get(DST), ...op.get(END), ...op.i32GeU, ...op.brIf(1),
-    ...op.get(SRC), ...op.loadF64(0), ...op.set(X),
-    ...op.get(ROOT), ...op.if, ...op.get(X), ...op.f64Sqrt, ...op.set(X), ...op.end,
-    ...op.get(DST), ...op.get(SCALE), ...op.get(X), ...op.f64Mul, ...op.storeF32FromF64(0),
-    ...op.get(SRC), ...op.i32(8), ...op.i32Add, ...op.set(SRC),
-    ...op.get(DST), ...op.i32(4), ...op.i32Add, ...op.set(DST),
-    ...op.br(0),
-    ...op.end, ...op.end,
+    ...whileBelow(DST, END, [
+      ...op.get(SRC), ...op.loadF64(0), ...op.set(X),
+      ...op.get(ROOT), ...op.if, ...op.get(X), ...op.f64Sqrt, ...op.set(X), ...op.end,
+      ...op.get(DST), ...op.get(SCALE), ...op.get(X), ...op.f64Mul, ...op.storeF32FromF64(0),
+      ...op.get(SRC), ...op.i32(8), ...op.i32Add, ...op.set(SRC),
+      ...op.get(DST), ...op.i32(4), ...op.i32Add, ...op.set(DST),
+    ]),
   ]
   return { name: 'roots', params: [I32, I32, I32, I32, F64], locals: [[1, I32], [1, F64]], body }
 }
