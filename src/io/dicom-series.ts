@@ -80,8 +80,21 @@ const gdcmDecodes = new Set([
   '1.2.840.10008.1.2.4.80', '1.2.840.10008.1.2.4.81', '1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.4.91',
 ])
 
+/**
+ * A Transfer Syntax UID no codec can know: outside the standard's root and not GE's private
+ * implicit big endian (which GDCM reads). GDCM handed such a file (a corrupted UID) reads it as
+ * something else and may grow its memory by hundreds of MB before failing with a bare number.
+ */
+function foreignTransferSyntax(uid: string): boolean {
+  return !uid.startsWith('1.2.840.10008.1.2') && uid !== '1.2.840.113619.5.2'
+}
+
 export async function readDicomSeries(group: SeriesGroup): Promise<Image> {
   const files = group.headers.map((h) => path.resolve(h.file))
+  const foreign = group.headers.find((h) => h.pixelFormat?.transferSyntaxUid && foreignTransferSyntax(h.pixelFormat.transferSyntaxUid))
+  if (foreign) {
+    throw new BadInputError(`transfer syntax ${foreign.pixelFormat!.transferSyntaxUid} is not a DICOM transfer syntax any decoder knows`, { file: foreign.file, field: 'TransferSyntaxUID' })
+  }
   try {
     // Loaded on demand: GDCM's module is heavy, and uncompressed series never need it.
     const { readImageDicomFileSeriesNode } = await import('@itk-wasm/dicom')
