@@ -14,8 +14,6 @@ import { rescaleRowsKernel } from './rescale-rows-simd.js'
 
 /** Slices read ahead while earlier ones are converted (a few: they should still be in cache when converted). */
 const ahead = 3
-/** Row pairs converted before the histogram sees them: 16 rows of 512 int16 columns = 16 KB, first-level cache. */
-const pairsPerBand = 8
 /** Streamed slices being written while the next ones are converted (each keeps its staging buffer until written). */
 const writesInFlight = 2
 
@@ -45,8 +43,7 @@ export type RowOrder = 'top-down' | 'bottom-up'
 
 /**
  * Called with final values while they are in cache: voxels from..to (volume indices), held by
- * `values` from voxel `valuesStart` on (0: `values` is the whole volume); whole slices, or
- * bands of rows of one slice in no particular order.
+ * `values` from voxel `valuesStart` on (0: `values` is the whole volume); whole slices, in order.
  */
 export type OnConvertedValues = (values: PixelArray, from: number, to: number, valuesStart: number) => void
 
@@ -110,7 +107,7 @@ async function readSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOr
   const bottomUp = rowOrder === 'bottom-up'
   // The common case, exact as lane-wise 16-bit arithmetic: int16 output, slope 1, unsigned or
   // full 16-bit stored values. With WebAssembly SIMD (rows a multiple of 16 bytes) slices are
-  // read into a ring in the kernel's memory and converted band by band into the volume.
+  // read into a ring in the kernel's memory and converted a slice at a time into the volume.
   const laneWise = int16 && (!signed || format.bitsStored === 16) && ordered.every((h) => h.pixelFormat!.rescaleSlope === 1)
   const slots = ahead + 1
   const grid = volumeGrid(ordered[0], geometry, bottomUp)
@@ -145,23 +142,16 @@ async function readSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOr
       await writing[staging]
       const stagedAt = (slots + staging) * plane * 2
       const staged = new Int16Array(kernel.buffer, stagedAt, plane)
+      // The whole slice in one call (it stays in cache for the histogram and the copy or write);
+      // bands cost a call chain each, most of it before the JIT has optimised it.
+      kernel.convertRows(from * 2, stagedAt, columns * 2, 0, rows, rows, bottomUp, laneMask, rescaleIntercept)
+      onSlice?.(staged, k * plane, (k + 1) * plane, k * plane)
       if (streamed) {
-        // The whole slice at once (it stays in cache for the histogram and the write); bands
-        // cost a call chain each, most of it before the JIT has optimised it.
-        kernel.convertRows(from * 2, stagedAt, columns * 2, 0, rows, rows, bottomUp, laneMask, rescaleIntercept)
-        onSlice?.(staged, k * plane, (k + 1) * plane, k * plane)
         const written = sink.write(new Uint8Array(kernel.buffer, stagedAt, plane * 2), k * plane * 2)
         // Awaited before the buffer is reused or the read ends; this keeps an early failure from being reported as unhandled.
         written?.catch(() => {})
         writing[staging] = written
-      } else {
-        for (let d = 0; d < rows; d += 2 * pairsPerBand) {
-          const end = Math.min(rows, d + 2 * pairsPerBand)
-          kernel.convertRows(from * 2, stagedAt, columns * 2, d, end, rows, bottomUp, laneMask, rescaleIntercept)
-          out.set(staged.subarray(d * columns, end * columns), k * plane + d * columns)
-          onSlice?.(out, k * plane + d * columns, k * plane + end * columns, 0)
-        }
-      }
+      } else out.set(staged, k * plane)
     } else {
       convertSlice(raw, from, out, k * plane, columns, rows, { bitsStored: format.bitsStored, signed, slope: rescaleSlope, intercept: rescaleIntercept, bottomUp })
       onSlice?.(out, k * plane, (k + 1) * plane, 0)

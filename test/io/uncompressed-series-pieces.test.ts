@@ -56,7 +56,7 @@ async function readBack(name: string, c: Coding, columns: number, rowOrder: 'top
   expect(isPlainUncompressed(headers)).toBe(true)
   const geometry = sliceGeometry(headers)
   const pieces = new HuHistogram(rows * columns * slices, -1024)
-  const image = await readUncompressedSeries(headers, geometry, rowOrder, (values, from, to) => pieces.add(values, from, to))
+  const image = await readUncompressedSeries(headers, geometry, rowOrder, (values, from, to, valuesStart) => pieces.add(values, from, to, valuesStart))
   return { image, pieces }
 }
 
