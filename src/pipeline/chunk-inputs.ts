@@ -10,6 +10,7 @@ import { type Grid, type Image, gridOf, pixelsOf } from '../image/image.js'
 import { putKStates } from './chunk-source.js'
 import type { ObjectStore } from '../store/object-store.js'
 import { putJson } from './object-io.js'
+import { mapLimited } from './map-limited.js'
 import { putWorkImage } from './work-image.js'
 import type { ChunkRef, RunRef } from './state.js'
 import { workKeys } from './work-keys.js'
@@ -19,7 +20,6 @@ export type ChunkInput = Pick<ChunkRef, 'imageKey' | 'source'>
 export async function putChunkInputs(
   image: Image, outputGrid: Grid, options: ResampleOptions, slabs: Slab[], run: RunRef, work: ObjectStore,
 ): Promise<ChunkInput[]> {
-  const inputs: ChunkInput[] = []
   if (canResampleInSlabs(gridOf(image), outputGrid)) {
     const plan = slabResamplePlan(gridOf(image), outputGrid, options)
     const ranges = slabs.map((slab) => sourceSlicesFor(plan, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter))
@@ -27,42 +27,23 @@ export async function putChunkInputs(
     // recursion's state at its borders (chunk-source.ts)
     const states = plan.coefficientsAlongK ? await bsplineKStates(pixelsOf(image), image.size, ranges) : undefined
     await putJson(work, workKeys.resamplePlan(run), states ? { ...plan, sourceHoldsSamples: true } : plan)
-    const writes = new WriteWindow()
-    for (const [n, slab] of slabs.entries()) {
+    // two slabs in flight: the next slab's bytes are laid out while the previous one is written
+    return mapLimited(slabs, 2, async (slab, n) => {
       const [z0, z1] = ranges[n]
       const key = workKeys.chunkSource(run, slab.index)
-      await writes.add(putWorkImage(work, key, image, z0, z1))
-      if (states) await writes.add(putKStates(work, workKeys.chunkSourceKStates(run, slab.index), states[n], gridOf(image)))
-      inputs.push({ imageKey: workKeys.chunkImage(run, slab.index), source: { key, z0, z1 } })
-    }
-    await writes.drain()
-    return inputs
+      await Promise.all([
+        putWorkImage(work, key, image, z0, z1),
+        states && putKStates(work, workKeys.chunkSourceKStates(run, slab.index), states[n], gridOf(image)),
+      ])
+      return { imageKey: workKeys.chunkImage(run, slab.index), source: { key, z0, z1 } }
+    })
   }
   const resampled = resample(image, outputGrid, options)
-  const writes = new WriteWindow()
-  for (const slab of slabs) {
+  return mapLimited(slabs, 2, async (slab) => {
     const imageKey = workKeys.chunkInputImage(run, slab.index)
-    await writes.add(putWorkImage(work, imageKey, resampled, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter))
-    inputs.push({ imageKey })
-  }
-  await writes.drain()
-  return inputs
-}
-
-/**
- * Slab writes in flight, at most two: the next slab's bytes are laid out while the previous one
- * is written on libuv's pool, with one extra slab in memory, not all of them.
- */
-class WriteWindow {
-  private readonly pending: Promise<void>[] = []
-  async add(write: Promise<void>): Promise<void> {
-    write.catch(() => {}) // observed here so a failure waits for its await below, not a crash
-    this.pending.push(write)
-    if (this.pending.length >= 2) await this.pending.shift()
-  }
-  async drain(): Promise<void> {
-    await Promise.all(this.pending.splice(0))
-  }
+    await putWorkImage(work, imageKey, resampled, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter)
+    return { imageKey }
+  })
 }
 
 /** The whole resampled image exactly as the chunks together produce it (for global fits). */

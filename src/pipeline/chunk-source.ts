@@ -21,10 +21,16 @@ export async function putKStates(work: ObjectStore, key: string, states: KStates
   await putWorkImage(work, key, makeImage({ ...inputGrid, size: [nx, ny, 2] }, both))
 }
 
-/** The chunk's source slab ready for resampleSlab (coefficients along k when the plan wants them). */
-export async function readChunkSource(work: ObjectStore, sourceKey: string, kStatesKey: string, plan: StoredSlabResamplePlan): Promise<Image> {
-  if (!plan.sourceHoldsSamples) return getWorkImage(work, sourceKey)
-  const [samples, states] = await Promise.all([getWorkImage(work, sourceKey), getWorkImage(work, kStatesKey)])
+/**
+ * The chunk's source slab ready for resampleSlab (coefficients along k when the plan wants them).
+ * The slab is requested before the plan has arrived: one store round trip, not two in a row.
+ */
+export async function readChunkSource(work: ObjectStore, sourceKey: string, kStatesKey: string, planRead: Promise<StoredSlabResamplePlan>): Promise<Image> {
+  const source = getWorkImage(work, sourceKey)
+  source.catch(() => {}) // awaited below
+  const plan = await planRead
+  if (!plan.sourceHoldsSamples) return source
+  const [samples, states] = await Promise.all([source, getWorkImage(work, kStatesKey)])
   const [nx, ny, depth] = samples.size
   const both = pixelsOf(states) as Float64Array
   if (states.size[0] !== nx || states.size[1] !== ny || both.length !== 2 * nx * ny) throw new Error(`${kStatesKey}: k states of ${states.size.join('x')}, the source is ${samples.size.join('x')}`)

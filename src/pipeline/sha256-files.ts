@@ -1,10 +1,11 @@
 // SHA-256 of a case's input files (provenance) on a filter thread, so that prepare's calling
 // thread reads and converts the scan meanwhile instead of hashing first (~0.35 s for a 75 MB
-// series: hashing runs on the JavaScript thread). Files the thread did not hash (no thread pool,
-// as in a Lambda bundle, or a thread that failed) are hashed on the calling thread afterwards.
+// series: hashing runs on the JavaScript thread). Files the thread did not hash (one core, no
+// thread pool as in a Lambda bundle, or a thread that failed) are hashed on the calling thread afterwards.
 import { createHash } from 'node:crypto'
 import { closeSync, openSync, readSync } from 'node:fs'
-import { runOnThreads, sharedCounter } from '../filters/filter-threads.js'
+import { runInBackgroundThread, sharedCounter } from '../filters/filter-threads.js'
+import { mapLimited } from './map-limited.js'
 import { sha256OfFile } from './sha256-file.js'
 
 interface HashArgs {
@@ -22,14 +23,14 @@ export async function sha256OfFilesInBackground(files: string[]): Promise<string
     done: new Uint8Array(new SharedArrayBuffer(files.length)),
     counter: sharedCounter(),
   }
-  // two threads: the calling thread's share is nothing (it goes on with prepare)
-  await runOnThreads({ module: import.meta.url, name: 'sha256FilesKernel', args }, 2, () => {}).catch(() => {})
+  // the calling thread goes on with prepare meanwhile
+  await runInBackgroundThread({ module: import.meta.url, name: 'sha256FilesKernel', args })?.catch(() => {})
   return finishHashes(args)
 }
 
-/** The digests the threads computed, the missing ones hashed here. */
+/** The digests the thread computed, the missing ones hashed here (a few files open at a time: a series may hold thousands). */
 export function finishHashes({ files, digests, done }: Pick<HashArgs, 'files' | 'digests' | 'done'>): Promise<string[]> {
-  return Promise.all(files.map(async (file, i) => (done[i] ? Buffer.from(digests.subarray(32 * i, 32 * i + 32)).toString('hex') : sha256OfFile(file))))
+  return mapLimited(files, 8, async (file, i) => (done[i] ? Buffer.from(digests.subarray(32 * i, 32 * i + 32)).toString('hex') : sha256OfFile(file)))
 }
 
 /** Thread kernel: files from the shared counter, each read in 1 MiB pieces (never whole). */

@@ -52,13 +52,12 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
   const work = context.stores(run.workBucket)
 
   return withScratch(context, async (scratch) => {
-    const downloaded = await mapLimited(manifest.objects, 8, async (object, n) => {
+    const files = await mapLimited(manifest.objects, 8, async (object, n) => {
       const file = path.join(scratch, 'in', String(n).padStart(5, '0'), path.basename(object.key))
       await fs.mkdir(path.dirname(file), { recursive: true })
       await context.stores(object.bucket).download(object.key, file)
       return { file, key: object.key, role: object.role }
     })
-    const files = downloaded.map(({ file, key, role }) => ({ file, key, role }))
     // Provenance: the local copies hashed on a filter thread while the case is read
     const hashing = sha256OfFilesInBackground(files.map((f) => f.file))
     hashing.catch(() => {}) // awaited below

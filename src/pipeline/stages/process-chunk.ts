@@ -92,9 +92,9 @@ async function putShape(work: ObjectStore, key: string, labels: Image, image: Im
 /** The chunk's slices with their halo, resampled from its source slab (two-phase form). */
 async function resampleChunk(chunk: ChunkRef, run: RunRef, work: ObjectStore): Promise<Image> {
   const source = chunk.source!
-  const plan = await getJson<StoredSlabResamplePlan>(work, workKeys.resamplePlan(run))
-  const slab = await readChunkSource(work, source.key, workKeys.chunkSourceKStates(run, chunk.index), plan)
-  return resampleSlab(slab, source.z0, plan, chunk.k0 - chunk.haloBefore, chunk.k1 + chunk.haloAfter)
+  const planRead = getJson<StoredSlabResamplePlan>(work, workKeys.resamplePlan(run))
+  const slab = await readChunkSource(work, source.key, workKeys.chunkSourceKStates(run, chunk.index), planRead)
+  return resampleSlab(slab, source.z0, await planRead, chunk.k0 - chunk.haloBefore, chunk.k1 + chunk.haloAfter)
 }
 
 /** The chunk's own slices, without the halo context. */
