@@ -13,6 +13,12 @@ import { byteMinKernels, DATA, OFFSETS, COSTS, SLACK, type ByteMinKernels } from
 
 export type DistanceArray = Uint8Array | Uint16Array | Uint32Array
 
+/** n distances below `cap` in the narrowest unsigned type, over an ArrayBuffer or a SharedArrayBuffer. */
+export function distanceArray(n: number, cap: number, Memory: ArrayBufferConstructor | SharedArrayBufferConstructor = ArrayBuffer): DistanceArray {
+  if (cap <= 0xff) return new Uint8Array(new Memory(n))
+  return cap <= 0xffff ? new Uint16Array(new Memory(2 * n)) : new Uint32Array(new Memory(4 * n))
+}
+
 export interface InPlaneArgs {
   /** Box-shaped voxels (x fastest). */
   sites: Uint8Array

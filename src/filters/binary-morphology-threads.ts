@@ -6,7 +6,7 @@ import {
   closePasses, dilatePasses, erodePasses, openPasses, passKernels,
   type BallRadius, type ClosingOptions, type MorphologyPasses, type PassBuffers,
 } from './binary-morphology.js'
-import type { DistanceArray } from './binary-morphology-passes.js'
+import { distanceArray } from './binary-morphology-passes.js'
 import { defaultThreadCount, runOnThreads, sharedCounter } from './filter-threads.js'
 
 export interface MorphologyThreadOptions {
@@ -16,10 +16,7 @@ export interface MorphologyThreadOptions {
 
 const sharedBuffers: PassBuffers = {
   uint8: (n) => new Uint8Array(new SharedArrayBuffer(n)),
-  distance: (n, cap) =>
-    cap <= 0xff ? new Uint8Array(new SharedArrayBuffer(n))
-      : cap <= 0xffff ? new Uint16Array(new SharedArrayBuffer(2 * n))
-        : new Uint32Array(new SharedArrayBuffer(4 * n)) as DistanceArray,
+  distance: (n, cap) => distanceArray(n, cap, SharedArrayBuffer),
   counter: sharedCounter,
 }
 

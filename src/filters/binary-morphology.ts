@@ -17,7 +17,7 @@
 import { type Image, pixelsOf, withPixels } from '../image/image.js'
 import { squaredDistanceTransformInPlace } from './distance-transform.js'
 import { neighbourhoodFootprint, type Footprint } from '../chunks/footprint.js'
-import { ballDistanceInPlane, ballThresholdAcrossSlices, type AcrossArgs, type DistanceArray, type InPlaneArgs } from './binary-morphology-passes.js'
+import { ballDistanceInPlane, ballThresholdAcrossSlices, distanceArray, type AcrossArgs, type DistanceArray, type InPlaneArgs } from './binary-morphology-passes.js'
 
 /** Ball radius in voxels: one integer for every axis or one per axis (ITK's radius vector). */
 export type BallRadius = number | readonly [number, number, number]
@@ -123,7 +123,7 @@ export interface PassBuffers {
 
 const plainBuffers: PassBuffers = {
   uint8: (n) => new Uint8Array(n),
-  distance: (n, cap) => (cap <= 0xff ? new Uint8Array(n) : cap <= 0xffff ? new Uint16Array(n) : new Uint32Array(n)),
+  distance: (n, cap) => distanceArray(n, cap),
   counter: () => new Int32Array(1),
 }
 
