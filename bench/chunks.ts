@@ -1,5 +1,5 @@
 // Chunk benchmark (issue 7): the default pipeline whole (--no-chunks, 1 worker) vs chunked
-// (default 64 MB chunks, 2 workers) on ../shared/data/ct-chest-141 and on a generated
+// (default 160 MB chunks, 2 workers) on ../shared/data/ct-chest-141 and on a generated
 // 512 x 512 x 600 CT (1 mm isotropic, so nothing is resampled), each run a child process
 // (wall time, CPU time, peak RSS including its worker threads, CPU per thread). Then, as a
 // chunk-worker Lambda would run them, prepare and every chunk each in a process of its own (time

@@ -1,9 +1,10 @@
 // Slabs along the slowest axis (k). Each slab owns output slices [k0, k1) and carries `halo`
 // slices of context on each side (clipped at the volume ends) for neighbourhood stages.
-// A budget-derived plan is balanced: the fewest slabs the budget allows, rounded up to whole
-// waves of the runtime's parallelism when there is more than one wave, with depths differing
-// by at most one slice (289 slices, 60-slice budget, 2 workers: 6 x 48-49 rather than
-// 4 x 60 + 49, whose last wave leaves a worker idle). A given slice count is taken as is.
+// A budget-derived plan is balanced: the fewest slabs the budget allows, but at least one per
+// worker of the runtime's parallelism (a worker without a slab idles while the others work),
+// rounded up to whole waves when there is more than one wave, with depths differing by at most
+// one slice (289 slices, 60-slice budget, 2 workers: 6 x 48-49 rather than 4 x 60 + 49, whose
+// last wave leaves a worker idle). A given slice count is taken as is.
 
 export interface SlabPlanOptions {
   /** Slices per slab; when absent, derived from the memory budget. */
@@ -17,7 +18,7 @@ export interface SlabPlanOptions {
    * its pointers to the Step Functions state, whose payload limit is 256 KiB.
    */
   maxCount?: number
-  /** Chunks the runtime runs at once (local worker pool); default 1 (no rounding to waves). */
+  /** Chunks the runtime runs at once (local worker pool); default 1 (the budget alone decides). */
   parallelism?: number
 }
 
@@ -63,7 +64,7 @@ function fixedEnds(depth: number, step: number): number[] {
 
 function balancedEnds(depth: number, maxStep: number, parallelism: number, maxCount: number): number[] {
   let count = Math.ceil(depth / maxStep)
-  if (count > parallelism) count = Math.min(depth, maxCount, Math.ceil(count / parallelism) * parallelism)
+  count = Math.min(depth, maxCount, Math.ceil(count / parallelism) * parallelism)
   const base = Math.floor(depth / count)
   const longer = depth % count // the first `longer` slabs take one slice more
   const ends = []

@@ -36,8 +36,13 @@ const outputSchema = z.strictObject({
 const chunksSchema = z.strictObject({
   /** Output slices per chunk; null = derived from max_mb. */
   slices: z.number().int().min(1).max(100_000).nullable().default(null),
-  /** Memory budget of one chunk's float32 image, in MB. */
-  max_mb: z.number().positive().max(10_000).default(64),
+  /**
+   * Memory budget of one chunk's float32 image (halo included), in MB. A chunk worker's peak is
+   * about 150 MB + 3.8 x this on the default CT pipeline (measured: 49 + 4 halo slices of
+   * 512 x 512 -> 350 MB, 145 + 2 -> 700 MB, 289 -> 1.26 GB), so 160 peaks near 0.75 GB: a
+   * 2 GB Lambda keeps room for derived images and N4's field.
+   */
+  max_mb: z.number().positive().max(10_000).default(160),
   /** false = one chunk holding the whole volume (voxelflow run --no-chunks). */
   enabled: z.boolean().default(true),
   /**

@@ -38,9 +38,12 @@ describe('planSlabs', () => {
     const two = planSlabs([512, 512, 289], { maxMb: 64, halo: 2, parallelism: 2 })
     expect(two.map((s) => s.k1 - s.k0)).toEqual([49, 48, 48, 48, 48, 48])
     expect(two.at(-1)!.k1).toBe(289)
-    // one worker, or no more slabs than workers: the fewest slabs the budget allows
+    // one worker: the fewest slabs the budget allows
     expect(planSlabs([512, 512, 289], { maxMb: 64, halo: 2 }).map((s) => s.k1 - s.k0)).toEqual([58, 58, 58, 58, 57])
-    expect(planSlabs([512, 512, 289], { maxMb: 64, halo: 2, parallelism: 16 })).toHaveLength(5)
+    // more workers than the budget needs slabs: one slab per worker, none idle
+    const sixteen = planSlabs([512, 512, 289], { maxMb: 64, halo: 2, parallelism: 16 })
+    expect(sixteen.map((s) => s.k1 - s.k0)).toEqual([19, ...Array(15).fill(18)])
+    expect(planSlabs([512, 512, 289], { maxMb: 400, halo: 2, parallelism: 2 }).map((s) => s.k1 - s.k0)).toEqual([145, 144])
     // never more slabs than slices
     expect(planSlabs([512, 512, 3], { maxMb: 1, halo: 2, parallelism: 4 })).toHaveLength(3)
     for (const slab of two) expect(slab.k1 - slab.k0).toBeLessThanOrEqual(slicesForBudget([512, 512, 289], 64, 2))
