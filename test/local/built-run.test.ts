@@ -34,7 +34,7 @@ describe('voxelflow run from the build', () => {
     const built = path.join(scratch, 'dist', 'src', 'local', 'step-functions-runtime.js')
     expect(readFileSync(built, 'utf8')).not.toMatch(/node_modules\/(@smithy|@aws-sdk|ajv)\//)
     const { StateMachine } = (await import(built)) as typeof import('../../src/local/step-functions-runtime.js')
-    const definition = { StartAt: 'Add', States: { Add: { Type: 'Pass', Parameters: { 'sum.$': 'States.MathAdd($.a, $.b)' }, End: true } } }
+    const definition = { StartAt: 'Add', States: { Add: { Type: 'Pass' as const, Parameters: { 'sum.$': 'States.MathAdd($.a, $.b)' }, End: true as const } } }
     const machine = new StateMachine(definition, { validationOptions: { noValidate: true } })
     expect(await machine.run({ a: 2, b: 3 }).result).toEqual({ sum: 5 })
   })
@@ -59,7 +59,7 @@ describe('voxelflow run from the build', () => {
     expect(fromBuild.chunks).toEqual(fromSources.chunks)
     expect(fromBuild.labels).toEqual(fromSources.labels)
     expect(fromBuild.landmarks).toEqual(fromSources.landmarks)
-    expect(fromBuild.input.series_instance_uid).toBe(fromSources.input.series_instance_uid)
+    expect(fromBuild.input?.series_instance_uid).toBe(fromSources.input?.series_instance_uid)
     for (const name of ['image.nii.gz', 'labels.nii.gz']) {
       const built = gunzipSync(readFileSync(path.join(builtOut, caseFolder, name)))
       const sources = gunzipSync(readFileSync(path.join(sourcesOut, caseFolder, name)))
