@@ -130,6 +130,15 @@ export class FolderObjectStore implements ObjectStore {
     return infos
   }
 
+  async localFile(key: string): Promise<string | undefined> {
+    const file = this.pathOf(key)
+    const info = await stat(file).catch((error) => {
+      if (isMissing(error)) return undefined
+      throw error
+    })
+    return info?.isFile() ? file : undefined
+  }
+
   async download(key: string, file: string): Promise<void> {
     const source = this.pathOf(key)
     const target = resolve(file)

@@ -20,6 +20,12 @@ export interface ObjectStore {
   download(key: string, file: string): Promise<void>
   /** Store a local file as an object. */
   upload(key: string, file: string, contentType?: string): Promise<void>
+  /**
+   * The local file that holds the object, when the store keeps objects as files (undefined
+   * otherwise, or when there is no such object): readers may read it in place instead of
+   * downloading a copy, and must never write, move or delete it.
+   */
+  localFile?(key: string): Promise<string | undefined>
 }
 
 /** Resolves a bucket name from an event to a store. */
