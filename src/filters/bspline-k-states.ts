@@ -60,6 +60,8 @@ interface KStatesArgs {
 export function kStatesKernel({ input, S, n, slabs, first, last, band, counter }: KStatesArgs): void {
   // the band's whole columns, c+ then c in place: n x band float64, in cache for a CT's depth
   const c = new Float64Array(n * Math.min(band, S))
+  // the anticausal pass goes down only to the lowest last slice asked for (half the volume for two slabs)
+  const lowest = Math.min(...slabs.map(([, z1]) => z1 - 1))
   for (;;) {
     const p0 = Atomics.add(counter, 0, 1) * band
     if (p0 >= S) return
@@ -69,7 +71,7 @@ export function kStatesKernel({ input, S, n, slabs, first, last, band, counter }
     for (let k = 1; k < n; k++) causalStep(input, k * S + p0, row(k - 1), row(k))
     slabs.forEach(([z0], s) => first.set(row(z0), s * S + p0))
     lastCoefficient(row(n - 1), row(n - 2))
-    for (let k = n - 2; k >= 0; k--) anticausalStep(row(k + 1), row(k))
+    for (let k = n - 2; k >= lowest; k--) anticausalStep(row(k + 1), row(k))
     slabs.forEach(([, z1], s) => last.set(row(z1 - 1), s * S + p0))
   }
 }
