@@ -13,6 +13,8 @@ export interface ObjectStore {
   readonly bucket: string
   get(key: string): Promise<Uint8Array>
   put(key: string, body: Uint8Array | string, contentType?: string): Promise<void>
+  /** Store the parts' concatenation without joining them in memory first (optional: else put). */
+  putParts?(key: string, parts: Uint8Array[], contentType?: string): Promise<void>
   head(key: string): Promise<ObjectInfo | undefined>
   /** Every object under the prefix, in key order. */
   list(prefix: string): Promise<ObjectInfo[]>
