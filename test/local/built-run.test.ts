@@ -1,6 +1,7 @@
 // `voxelflow run` from the build (bin/build.js): the main thread loads the state machine from the
 // bundled aws-local-stepfunctions (its Lambda client, credentials and validator left out) and
-// chunk workers load from dist/ without tsx. A sample case (DICOM slices + SEG + SR, so the
+// each chunk worker thread from its own bundle (filter kernels and lazily imported modules from
+// the dist/ tree beside it, packages but zod from node_modules). A sample case (DICOM slices + SEG + SR, so the
 // lazily imported SEG and SR readers load from the tree too) in chunks on two workers must give
 // the bytes and numbers the sources give in-process.
 import { spawnSync } from 'node:child_process'
