@@ -27,9 +27,9 @@ export interface KStates {
 /**
  * The recursion state at the borders of each slab [z0, z1) of an (nx, ny, nz) volume, nz >= 2,
  * on the filter threads: columns are independent, so bands of neighbouring columns are handed
- * out through a shared counter.
+ * out through a shared counter. `callerBusyUntil`: the calling thread joins once it settles.
  */
-export async function bsplineKStates(pixels: PixelArray, dims: readonly number[], slabs: readonly (readonly [number, number])[], threads?: number): Promise<KStates[]> {
+export async function bsplineKStates(pixels: PixelArray, dims: readonly number[], slabs: readonly (readonly [number, number])[], threads?: number, callerBusyUntil?: Promise<unknown>): Promise<KStates[]> {
   const [nx, ny, n] = dims
   const S = nx * ny
   if (n < 2) throw new Error('bsplineKStates: a single slice has no coefficients along k')
@@ -38,8 +38,11 @@ export async function bsplineKStates(pixels: PixelArray, dims: readonly number[]
   const last = new Float64Array(new SharedArrayBuffer(slabs.length * S * 8))
   const count = threads ?? (S * n >= 1 << 21 ? defaultThreadCount() : 1)
   const args: KStatesArgs = { input: count > 1 ? asShared(pixels) : pixels, S, n, slabs: slabs.map(([z0, z1]) => [z0, z1]), first, last, band: 1024, counter: sharedCounter() }
-  if (count > 1) await runOnThreads({ module: import.meta.url, name: 'kStatesKernel', args }, count, kStatesKernel)
-  else kStatesKernel(args)
+  if (count > 1) await runOnThreads({ module: import.meta.url, name: 'kStatesKernel', args }, count, kStatesKernel, callerBusyUntil)
+  else {
+    await callerBusyUntil
+    kStatesKernel(args)
+  }
   return slabs.map((_, s) => ({ causalFirst: first.subarray(s * S, (s + 1) * S), coefficientLast: last.subarray(s * S, (s + 1) * S) }))
 }
 
@@ -60,6 +63,8 @@ interface KStatesArgs {
 export function kStatesKernel({ input, S, n, slabs, first, last, band, counter }: KStatesArgs): void {
   // the band's whole columns, c+ then c in place: n x band float64, in cache for a CT's depth
   const c = new Float64Array(n * Math.min(band, S))
+  // the anticausal pass goes down only to the lowest last slice asked for (half the volume for two slabs)
+  const lowest = Math.min(...slabs.map(([, z1]) => z1 - 1))
   for (;;) {
     const p0 = Atomics.add(counter, 0, 1) * band
     if (p0 >= S) return
@@ -69,7 +74,7 @@ export function kStatesKernel({ input, S, n, slabs, first, last, band, counter }
     for (let k = 1; k < n; k++) causalStep(input, k * S + p0, row(k - 1), row(k))
     slabs.forEach(([z0], s) => first.set(row(z0), s * S + p0))
     lastCoefficient(row(n - 1), row(n - 2))
-    for (let k = n - 2; k >= 0; k--) anticausalStep(row(k + 1), row(k))
+    for (let k = n - 2; k >= lowest; k--) anticausalStep(row(k + 1), row(k))
     slabs.forEach(([, z1], s) => last.set(row(z1 - 1), s * S + p0))
   }
 }

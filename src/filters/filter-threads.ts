@@ -46,14 +46,17 @@ export function asShared<T extends ArrayBufferView & { length: number; set(a: Ar
  * Run `kernel` on `threads` threads in total (the calling thread plus threads - 1 pool workers)
  * and resolve when all have returned. `local` is the kernel itself, run on the calling thread.
  * A worker still busy with an earlier call takes its share late or finds nothing left: kernels
- * pull work from shared counters, so the result does not depend on who ran what.
+ * pull work from shared counters, so the result does not depend on who ran what. With
+ * `localAfter`, the calling thread joins once that settles (a rejection is thrown after the workers finish).
  */
-export async function runOnThreads<A>(kernel: ThreadKernel<A>, threads: number, local: (args: A) => void): Promise<void> {
+export async function runOnThreads<A>(kernel: ThreadKernel<A>, threads: number, local: (args: A) => void, localAfter?: Promise<unknown>): Promise<void> {
   const workers = pool.take(threads - 1)
   // post first: workers start on their share while the calling thread runs its own
   const done = workers.map((w) => w.run(kernel))
   let localError: unknown
   try {
+    // the calling thread's other work first (`localAfter`): the workers take more of the items meanwhile
+    if (localAfter) await localAfter
     local(kernel.args)
   } catch (error) {
     localError = error

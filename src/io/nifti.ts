@@ -1,7 +1,8 @@
 // NIfTI read/write through itk-wasm's NIfTI pipelines (ITK's NiftiImageIO: LPS in memory,
 // RAS qform/sform on disk). Compression is done with Node's native zlib instead of the
 // wasm one, in parallel gzip members (gzip-members.ts): 2.3x faster on 2 cores than one member.
-import { niftiReadImageNode, niftiWriteImageNode } from '@itk-wasm/image-io'
+// itk-wasm is imported on first use: processes that never read or write NIfTI through it (a
+// chunk worker, the main thread of a DICOM run) do not pay its ~0.1 s of module loading.
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
 import type { Image } from '../image/image.js'
@@ -14,6 +15,7 @@ export function isNiftiPath(file: string): boolean {
 
 export async function readNifti(file: string): Promise<Image> {
   const absolute = path.resolve(file)
+  const { niftiReadImageNode } = await import('@itk-wasm/image-io')
   let result
   try {
     result = await niftiReadImageNode(absolute)
@@ -36,6 +38,7 @@ export async function writeNifti(image: Image, file: string, options: WriteNifti
   const rawPath = compress ? absolute.slice(0, -3) + `.tmp-${process.pid}-${Date.now()}.nii` : absolute
   await fs.mkdir(path.dirname(absolute), { recursive: true })
   stripPatientMetadata(image)
+  const { niftiWriteImageNode } = await import('@itk-wasm/image-io')
   const { couldWrite } = await niftiWriteImageNode(image, rawPath)
   if (!couldWrite) throw new Error(`itk-wasm could not write ${absolute}`)
   if (compress) {

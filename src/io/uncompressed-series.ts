@@ -118,8 +118,11 @@ async function readSeries(headers: DicomHeader[], geometry: SliceGeometry, rowOr
   const kernel = laneWise && (columns * 2) % 16 === 0 ? rescaleRowsKernel(plane * 2 * (slots + stagings)) : undefined
   const streamed = streaming && kernel !== undefined
   if (streamed) sink.begin(voxellessImage(grid, 'int16'))
-  // Streamed: nothing is kept (the empty array only carries the type).
-  const out: PixelArray = streamed ? new Int16Array(0) : !integral ? new Float32Array(count) : int16 ? new Int16Array(count) : new Int32Array(count)
+  // Streamed: nothing is kept (the empty array only carries the type). Kept volumes live in shared
+  // memory: the filter threads read them next (B-spline k states, resampling), else each such
+  // filter first copies the volume into shared memory (filter-threads.ts asShared).
+  const shared = (bytesPerVoxel: number) => new SharedArrayBuffer(count * bytesPerVoxel)
+  const out: PixelArray = streamed ? new Int16Array(0) : !integral ? new Float32Array(shared(4)) : int16 ? new Int16Array(shared(2)) : new Int32Array(shared(4))
   const inPlace = out instanceof Int16Array
   // Without the kernel, int16 slices are read straight into their place in the volume; other
   // types go through a ring of slice buffers, one more than the reads in flight (a slice being

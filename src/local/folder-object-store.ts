@@ -22,7 +22,7 @@
 
 import { createHash, randomBytes } from 'node:crypto'
 import type { Dirent, Stats } from 'node:fs'
-import { copyFile, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { ObjectInfo, ObjectStore } from '../store/object-store.js'
 
@@ -58,6 +58,18 @@ export class FolderObjectStore implements ObjectStore {
   async put(key: string, body: Uint8Array | string, _contentType?: string): Promise<void> {
     const path = this.pathOf(key)
     await this.atomically(path, (tmp) => writeFile(tmp, body, { flag: 'wx' }))
+  }
+
+  async putParts(key: string, parts: Uint8Array[], _contentType?: string): Promise<void> {
+    await this.atomically(this.pathOf(key), async (tmp) => {
+      const file = await open(tmp, 'wx')
+      try {
+        // each writeFile continues where the previous one ended
+        for (const part of parts) await file.writeFile(part)
+      } finally {
+        await file.close()
+      }
+    })
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {
@@ -128,6 +140,15 @@ export class FolderObjectStore implements ObjectStore {
       if (info) infos.push(info)
     }
     return infos
+  }
+
+  async localFile(key: string): Promise<string | undefined> {
+    const file = this.pathOf(key)
+    const info = await stat(file).catch((error) => {
+      if (isMissing(error)) return undefined
+      throw error
+    })
+    return info?.isFile() ? file : undefined
   }
 
   async download(key: string, file: string): Promise<void> {

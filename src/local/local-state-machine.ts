@@ -3,7 +3,7 @@
 // chunk queue's task-token round trip played by a local chunk runner (a worker pool).
 import './polyfills.js'
 import { randomUUID } from 'node:crypto'
-import { StateMachine } from 'aws-local-stepfunctions'
+import { StateMachine } from './step-functions-runtime.js'
 import {
   type DefinitionPlaceholder,
   stateMachineDefinitionJson,

@@ -23,20 +23,18 @@ export async function putChunkInputs(
   if (canResampleInSlabs(gridOf(image), outputGrid)) {
     const plan = slabResamplePlan(gridOf(image), outputGrid, options)
     const ranges = slabs.map((slab) => sourceSlicesFor(plan, slab.k0 - slab.haloBefore, slab.k1 + slab.haloAfter))
+    // The sources are written first (two in flight), while the filter threads start on the k states
+    const sourcesWritten = mapLimited(slabs, 2, (slab, n) => putWorkImage(work, workKeys.chunkSource(run, slab.index), image, ranges[n][0], ranges[n][1]))
+    sourcesWritten.catch(() => {}) // awaited below
     // B-spline: the sources stay samples; each chunk finishes its coefficients along k from the
     // recursion's state at its borders (chunk-source.ts)
-    const states = plan.coefficientsAlongK ? await bsplineKStates(pixelsOf(image), image.size, ranges) : undefined
-    await putJson(work, workKeys.resamplePlan(run), states ? { ...plan, sourceHoldsSamples: true } : plan)
-    // two slabs in flight: the next slab's bytes are laid out while the previous one is written
-    return mapLimited(slabs, 2, async (slab, n) => {
-      const [z0, z1] = ranges[n]
-      const key = workKeys.chunkSource(run, slab.index)
-      await Promise.all([
-        putWorkImage(work, key, image, z0, z1),
-        states && putKStates(work, workKeys.chunkSourceKStates(run, slab.index), states[n], gridOf(image)),
-      ])
-      return { imageKey: workKeys.chunkImage(run, slab.index), source: { key, z0, z1 } }
-    })
+    const states = plan.coefficientsAlongK ? await bsplineKStates(pixelsOf(image), image.size, ranges, undefined, sourcesWritten) : undefined
+    await Promise.all([
+      sourcesWritten,
+      putJson(work, workKeys.resamplePlan(run), states ? { ...plan, sourceHoldsSamples: true } : plan),
+      states && mapLimited(slabs, 2, (slab, n) => putKStates(work, workKeys.chunkSourceKStates(run, slab.index), states[n], gridOf(image))),
+    ])
+    return slabs.map((slab, n) => ({ imageKey: workKeys.chunkImage(run, slab.index), source: { key: workKeys.chunkSource(run, slab.index), z0: ranges[n][0], z1: ranges[n][1] } }))
   }
   const resampled = resample(image, outputGrid, options)
   return mapLimited(slabs, 2, async (slab) => {

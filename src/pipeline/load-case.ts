@@ -9,9 +9,6 @@ import { type DicomHeader, isDicomFile, isSegmentation, isStructuredReport, pixe
 import { frameCount, inventoryDicom } from '../io/dicom-series.js'
 import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
 import { readDicomVolume } from '../io/dicom-volume.js'
-import { readDicomSeg } from '../io/dicom-seg.js'
-import { checkSegReferences } from '../io/dicom-seg-references.js'
-import { readCaseLandmarks } from './read-case-landmarks.js'
 import { isNiftiPath } from '../io/nifti.js'
 import { readInputNifti } from '../io/read-input-nifti.js'
 import { niftiCtPlausibility } from '../measure/nifti-ct-plausibility.js'
@@ -143,6 +140,8 @@ export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions =
   } else if (inventory.segmentations.length) {
     const seg = inventory.segmentations[0]
     const segName = keyOf.get(seg.file) ?? path.basename(seg.file)
+    // SEG and SR readers (dcmjs, GDCM's WebAssembly) are loaded only for cases that have such files.
+    const [{ checkSegReferences }, { readDicomSeg }] = await Promise.all([import('../io/dicom-seg-references.js'), import('../io/dicom-seg.js')])
     await checkSegReferences(seg.file, segName, { grid, series: imageSeries })
     const { labels, segments, warnings: segWarnings } = await readDicomSeg(seg.file, grid).catch(rename(segName))
     const names: Record<string, string> = {}
@@ -161,7 +160,7 @@ export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions =
     prediction = { labels: resampleLabels(labels, grid), source: predictionFile.key }
   }
 
-  const landmarks: LoadedCase['landmarks'] = await readCaseLandmarks(inventory.reports.map((sr) => ({ file: sr.file, name: keyOf.get(sr.file) ?? path.basename(sr.file) })), warnings)
+  const landmarks: LoadedCase['landmarks'] = !inventory.reports.length ? [] : await (await import('./read-case-landmarks.js')).readCaseLandmarks(inventory.reports.map((sr) => ({ file: sr.file, name: keyOf.get(sr.file) ?? path.basename(sr.file) })), warnings)
   for (const file of files.filter((f) => f.role === 'reference_landmarks')) landmarks.push(...(await readLandmarksJson(file)).points)
   const landmarksFile = files.find((f) => f.role === 'prediction_landmarks')
   const predictedLandmarks = landmarksFile ? await readLandmarksJson(landmarksFile) : undefined

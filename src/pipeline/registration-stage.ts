@@ -10,7 +10,7 @@
 import { gridOf, type Image } from '../image/image.js'
 import { readInputNifti } from '../io/read-input-nifti.js'
 import { isNiftiPath } from '../io/nifti.js'
-import { labelsOnFixedGrid, registerRigid, type RigidRegistrationResult } from '../register/rigid-registration.js'
+import type { RigidRegistrationResult } from '../register/rigid-registration.js'
 import type { ObjectStore } from '../store/object-store.js'
 import type { PipelineConfig } from './config.js'
 import type { CaseFile } from './load-case.js'
@@ -82,6 +82,8 @@ export async function registerCaseMoving(
 ): Promise<void> {
   if (!moving) return
   const settings = config.registration
+  // elastix (itk-wasm) is loaded only for cases that register a moving image
+  const { labelsOnFixedGrid, registerRigid } = await import('../register/rigid-registration.js')
   const result = await registerRigid(image, await getImage(work, moving.key, scratch), {
     initializer: settings?.initializer,
     resolutions: settings?.resolutions,

@@ -13,6 +13,8 @@ export interface ObjectStore {
   readonly bucket: string
   get(key: string): Promise<Uint8Array>
   put(key: string, body: Uint8Array | string, contentType?: string): Promise<void>
+  /** Store the parts' concatenation without joining them in memory first (optional: else put). */
+  putParts?(key: string, parts: Uint8Array[], contentType?: string): Promise<void>
   head(key: string): Promise<ObjectInfo | undefined>
   /** Every object under the prefix, in key order. */
   list(prefix: string): Promise<ObjectInfo[]>
@@ -20,6 +22,12 @@ export interface ObjectStore {
   download(key: string, file: string): Promise<void>
   /** Store a local file as an object. */
   upload(key: string, file: string, contentType?: string): Promise<void>
+  /**
+   * The local file that holds the object, when the store keeps objects as files (undefined
+   * otherwise, or when there is no such object): readers may read it in place instead of
+   * downloading a copy, and must never write, move or delete it.
+   */
+  localFile?(key: string): Promise<string | undefined>
 }
 
 /** Resolves a bucket name from an event to a store. */

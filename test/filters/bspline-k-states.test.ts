@@ -14,9 +14,9 @@ import { maxAbsDiff, readItkGolden } from '../support/golden-images.js'
 
 const sameBits = (a: Float64Array, b: Float64Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength))
 
-async function slabCoefficients(pixels: PixelArray, dims: number[], slabs: [number, number][], threads = 1): Promise<Float64Array[]> {
+async function slabCoefficients(pixels: PixelArray, dims: number[], slabs: [number, number][], threads = 1, callerBusyUntil?: Promise<unknown>): Promise<Float64Array[]> {
   const S = dims[0] * dims[1]
-  const states = await bsplineKStates(pixels, dims, slabs, threads)
+  const states = await bsplineKStates(pixels, dims, slabs, threads, callerBusyUntil)
   return slabs.map(([z0, z1], s) => bsplineKCoefficientsFromStates(pixels.subarray(z0 * S, z1 * S) as PixelArray, [dims[0], dims[1], z1 - z0], states[s]))
 }
 
@@ -39,11 +39,20 @@ describe('bsplineKStates + bsplineKCoefficientsFromStates', () => {
       const whole = Float64Array.from(pixels as ArrayLike<number>)
       prefilterAxisInPlace(whole, c.dims, 2)
       for (const threads of [1, 2]) {
-        const slabs = await slabCoefficients(pixels, c.dims, c.slabs, threads)
-        c.slabs.forEach(([z0, z1], s) => expect(sameBits(slabs[s], whole.subarray(z0 * S, z1 * S)), `slab [${z0}, ${z1}), ${threads} thread(s)`).toBe(true))
+        // the calling thread joining at once, or later (the worker takes more of the bands meanwhile)
+        for (const busy of [undefined, new Promise((resolve) => setTimeout(resolve, 30))]) {
+          const slabs = await slabCoefficients(pixels, c.dims, c.slabs, threads, busy)
+          c.slabs.forEach(([z0, z1], s) => expect(sameBits(slabs[s], whole.subarray(z0 * S, z1 * S)), `slab [${z0}, ${z1}), ${threads} thread(s)${busy ? ', caller joining late' : ''}`).toBe(true))
+        }
       }
     })
   }
+
+  it("the caller's other work failing fails the call, after the threads have finished", async () => {
+    const pixels = Int16Array.from({ length: 52 * 50 * 30 }, (_, i) => i % 977)
+    const failed = Promise.reject(new Error('source write failed'))
+    for (const threads of [1, 2]) await expect(bsplineKStates(pixels, [52, 50, 30], [[0, 15], [14, 30]], threads, failed)).rejects.toThrow('source write failed')
+  })
 
   it('through resampleSlab on slabs of a real CT: the ITK golden within 1e-3', async () => {
     const ct = await readItkGolden('input/ct-pelvis-crop.nii.gz')

@@ -59,4 +59,18 @@ describe('HU plausibility of NIfTI CT input', () => {
     // Without taking the minimum as padding, the padding would be the "air" peak.
     expect(huPlausibility(values).warnings.map((w) => w.code)).toContain('hu_air_implausible')
   })
+
+  it('the padding minimum is found wherever it lies (each of four positions, and the last voxel)', () => {
+    // 4n + 3 voxels, every one counted (fewer than 4 M: no sampling): a voxel below -1100 HU is
+    // padding and left out, so exactly one voxel fewer is used, as for the smallest at voxel 0
+    const length = 4 * 2500 + 3
+    for (const at of [0, 1, 2, 3, 4001, length - 1]) {
+      const values = new Int16Array(length).fill(-1000)
+      for (let p = 0; p < length; p += 3) values[p] = 40
+      values[at] = -3024
+      expect(niftiCtPlausibility(values).voxelsUsed, `at ${at}`).toBe(length - 1)
+      values[at] = -1100 // not below the lowest physical HU: no padding, every voxel used
+      expect(niftiCtPlausibility(values).voxelsUsed, `at ${at}`).toBe(length)
+    }
+  })
 })

@@ -8,6 +8,7 @@ import { extractSlab } from '../../src/chunks/slab-image.js'
 import { type ComponentType, allocatePixels, gridOf, makeImage, pixelsOf } from '../../src/image/image.js'
 import { FolderObjectStore } from '../../src/local/folder-object-store.js'
 import { decodeWorkImage, getWorkImage, putWorkImage } from '../../src/pipeline/work-image.js'
+import type { ObjectStore } from '../../src/store/object-store.js'
 
 const store = new FolderObjectStore(mkdtempSync(path.join(os.tmpdir(), 'vf-work-image-')), 'work')
 const direction = [0, 0, -1, 1, 0, 0, 0, -1, 0] // row-major, columns = index axes: k runs along -x (LPS)
@@ -28,6 +29,28 @@ describe('work images', () => {
       expect(pixelsOf(back)).toEqual(pixelsOf(expected))
     })
   }
+
+  it('written in parts (pixels in shared memory, taken where they are) or joined by a store without parts: the same bytes', async () => {
+    const data = new Int16Array(new SharedArrayBuffer(6 * 5 * 8 * 2))
+    for (let n = 0; n < data.length; n++) data[n] = ((n * 7919) % 4096) - 1024
+    const image = makeImage({ size: [6, 5, 8], spacing: [0.7, 0.7, 2], origin: [1, 2, 3], direction }, data)
+    // the same folder through a store that has no putParts (as S3)
+    const joined: ObjectStore = {
+      bucket: store.bucket,
+      get: (k) => store.get(k),
+      put: (k, b, t) => store.put(k, b, t),
+      head: (k) => store.head(k),
+      list: (p) => store.list(p),
+      download: (k, f) => store.download(k, f),
+      upload: (k, f, t) => store.upload(k, f, t),
+    }
+    expect(store.putParts).toBeTypeOf('function')
+    await putWorkImage(store, 'parts.vfimg', image, 2, 6)
+    await putWorkImage(joined, 'joined.vfimg', image, 2, 6)
+    const [parts, whole] = [await store.get('parts.vfimg'), await store.get('joined.vfimg')]
+    expect(Buffer.compare(parts, whole)).toBe(0)
+    expect(pixelsOf(decodeWorkImage(parts, 'parts.vfimg'))).toEqual(data.slice(2 * 30, 6 * 30))
+  })
 
   it('a header that does not match the byte count is refused', async () => {
     const image = makeImage({ size: [2, 2, 2], spacing: [1, 1, 1], origin: [0, 0, 0], direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] }, new Int16Array(8))

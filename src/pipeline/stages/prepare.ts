@@ -1,7 +1,5 @@
 // Stage "prepare" (global footprint): read the case, resample it onto the isotropic output
 // grid, carry the reference segmentation along, and cut the volume into slabs for the workers.
-import path from 'node:path'
-import { promises as fs } from 'node:fs'
 import { planSlabs } from '../../chunks/plan-slabs.js'
 import { type Image, componentTypeOf, gridOf, pixelsOf } from '../../image/image.js'
 import { extentCenteredIsotropicGrid, resampleLabels } from '../../filters/resample.js'
@@ -18,9 +16,9 @@ import { workKeys } from '../work-keys.js'
 import type { InputDescription, Landmark, Warning } from '../report-schema.js'
 import { placeLandmarks } from '../../measure/place-landmarks.js'
 import { sha256OfFilesInBackground } from '../sha256-files.js'
+import { caseInputFiles } from '../case-input-files.js'
 import { planDerivedImages } from '../derived-images-stage.js'
 import { type MovingImageFacts, stageMovingImage } from '../registration-stage.js'
-import { mapLimited } from '../map-limited.js'
 import { valueRange } from '../../image/value-range.js'
 
 /** What prepare learned that later stages and the report need (stored as facts.json). */
@@ -52,13 +50,8 @@ export async function prepare(input: ExecutionInput, context: StageContext): Pro
   const work = context.stores(run.workBucket)
 
   return withScratch(context, async (scratch) => {
-    const files = await mapLimited(manifest.objects, 8, async (object, n) => {
-      const file = path.join(scratch, 'in', String(n).padStart(5, '0'), path.basename(object.key))
-      await fs.mkdir(path.dirname(file), { recursive: true })
-      await context.stores(object.bucket).download(object.key, file)
-      return { file, key: object.key, role: object.role }
-    })
-    // Provenance: the local copies hashed on a filter thread while the case is read
+    const files = await caseInputFiles(manifest.objects, context.stores, scratch)
+    // Provenance: the files hashed on a filter thread while the case is read
     const hashing = sha256OfFilesInBackground(files.map((f) => f.file))
     hashing.catch(() => {}) // awaited below
     const loaded = await loadCase(files, { dicom: config.dicom, limits: config.limits })
