@@ -2,9 +2,9 @@
 // (or the middle of the volume), intensity windowed to grey, labels blended in colour, with
 // orientation letters at the view edges, a scale bar and a colour legend. See qc-views.ts for
 // the orientation conventions; this module only draws.
-import { PNG } from 'pngjs'
 import type { Image } from '../image/image.js'
 import { drawText, textHeight, textWidth } from './bitmap-font.js'
+import { encodeRgbaPngSync } from './png-encode.js'
 import { qcViews, type QcOrientation, type QcViews, type ViewName } from './qc-views.js'
 
 export { qcViews, nearestAxes, labelSummary } from './qc-views.js'
@@ -187,7 +187,5 @@ export function renderQcRgba(options: QcPngOptions): QcRaster {
 /** The QC picture as PNG bytes (RGBA, 8 bit; a Buffer, i.e. a Uint8Array). */
 export function renderQcPng(options: QcPngOptions): Buffer {
   const raster = renderQcRgba(options)
-  const png = new PNG({ width: raster.width, height: raster.height })
-  png.data = Buffer.from(raster.rgba.buffer, raster.rgba.byteOffset, raster.rgba.byteLength)
-  return PNG.sync.write(png)
+  return encodeRgbaPngSync(raster.width, raster.height, raster.rgba)
 }
