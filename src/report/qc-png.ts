@@ -3,6 +3,7 @@
 // orientation letters at the view edges, a scale bar and a colour legend. See qc-views.ts for
 // the orientation conventions; this module only draws.
 import type { Image } from '../image/image.js'
+import { type SlabVolume, asSlabVolume } from '../chunks/slab-volume.js'
 import { drawText, textHeight, textWidth } from './bitmap-font.js'
 import { encodeRgbaPngSync } from './png-encode.js'
 import { qcViews, type QcOrientation, type QcViews, type ViewName } from './qc-views.js'
@@ -13,8 +14,9 @@ export type { QcView, QcViews, QcViewsOptions, ScreenAxis, ViewName, QcOrientati
 export type Rgb = [number, number, number]
 
 export interface QcPngOptions {
-  image: Image
-  labels?: Image | null
+  /** The volume, whole or as its slabs (see qcViews). */
+  image: Image | SlabVolume
+  labels?: Image | SlabVolume | null
   /** Display window in image units (e.g. HU). Default: the image's min..max. */
   window?: { center: number; width: number }
   /** Colour per label value; missing labels get colours from a fixed golden-angle palette. */
@@ -68,12 +70,14 @@ function chooseScaleBar(mmPerPixel: number, maxPixels: number): { mm: number; pi
   return { mm: 0.1, pixels: Math.max(1, Math.round(0.1 / mmPerPixel)) }
 }
 
-function minMax(data: ArrayLike<number>): [number, number] {
+function minMax(planes: ArrayLike<number>[]): [number, number] {
   let lo = Infinity, hi = -Infinity
-  for (let x = 0; x < data.length; x++) {
-    const v = data[x]
-    if (v < lo) lo = v
-    if (v > hi) hi = v
+  for (const data of planes) {
+    for (let x = 0; x < data.length; x++) {
+      const v = data[x]
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
   }
   return [lo, hi]
 }
@@ -84,7 +88,7 @@ export function renderQcRgba(options: QcPngOptions): QcRaster {
   const alpha = Math.min(1, Math.max(0, options.alpha ?? 0.45))
   let window = options.window
   if (!window) {
-    const [lo, hi] = minMax(options.image.data as unknown as ArrayLike<number>)
+    const [lo, hi] = minMax(asSlabVolume(options.image).planes)
     window = { center: (lo + hi) / 2, width: Math.max(hi - lo, 1e-12) }
   }
   if (!(window.width > 0)) throw new Error(`renderQcPng: window width must be > 0, got ${window.width}`)
