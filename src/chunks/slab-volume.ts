@@ -18,7 +18,7 @@ export function slabVolume(grid: Grid, slabs: { k0: number; pixels: PixelArray }
   const [nx, ny, nz] = grid.size
   const sliceVoxels = nx * ny
   const type = componentTypeOf(slabs[0].pixels)
-  const planes: PixelArray[] = new Array(nz)
+  const planes: PixelArray[] = Array.from({ length: nz }) // packed, not holey: read per sample in the QC views
   for (const { k0, pixels } of slabs) {
     if (componentTypeOf(pixels) !== type) throw new Error('slabs of different pixel types')
     const depth = pixels.length / sliceVoxels

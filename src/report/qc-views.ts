@@ -12,7 +12,7 @@
 //
 // Physical aspect: display pixels have the same size in mm on both screen axes and in all three
 // views; each display pixel takes the value of the voxel whose extent contains its centre (nearest).
-import type { Image } from '../image/image.js'
+import type { Image, PixelArray } from '../image/image.js'
 import { type SlabVolume, asSlabVolume } from '../chunks/slab-volume.js'
 
 export type ViewName = 'axial' | 'coronal' | 'sagittal'
@@ -194,14 +194,20 @@ export function qcViews(options: QcViewsOptions): QcViews {
     const baseOffset = center[sliceAxis] * planeStrides[sliceAxis], baseK = center[sliceAxis] * kStep[sliceAxis]
     const cs = planeStrides[col.indexAxis], rs = planeStrides[row.indexAxis]
     const ck = kStep[col.indexAxis], rk = kStep[row.indexAxis]
-    for (let v = 0; v < height; v++) {
-      const rowOffset = baseOffset + rv[v] * rs, rowK = baseK + rv[v] * rk
-      for (let u = 0; u < width; u++) {
-        const x = rowOffset + cu[u] * cs, k = rowK + cu[u] * ck
-        outI[v * width + u] = intensity[k][x]
-        if (labelData) outL[v * width + u] = labelData[k][x]
+    const sample = (planes: PixelArray[], out: Float32Array | Float64Array) => {
+      for (let v = 0; v < height; v++) {
+        const rowOffset = baseOffset + rv[v] * rs, rowK = baseK + rv[v] * rk
+        if (ck === 0) {
+          // the usual case: a screen row lies in one plane
+          const plane = planes[rowK]
+          for (let u = 0, o = v * width; u < width; u++, o++) out[o] = plane[rowOffset + cu[u] * cs]
+        } else {
+          for (let u = 0, o = v * width; u < width; u++, o++) out[o] = planes[rowK + cu[u] * ck][rowOffset + cu[u] * cs]
+        }
       }
     }
+    sample(intensity, outI)
+    if (labelData) sample(labelData, outL)
     const strip = ({ physicalAxis, physicalSense, indexAxis, indexStep }: ScreenAxis): ScreenAxis => ({ physicalAxis, physicalSense, indexAxis, indexStep })
     return {
       name: spec.name,

@@ -16,7 +16,7 @@ import { qcWindow, qcWindowForLabelledMean } from '../../report/qc-window.js'
 import { labelledMeanFromPartials, labelSummaryFromPartials } from '../../report/qc-from-partials.js'
 import { getJson, putImage, putJson } from '../object-io.js'
 import { getWorkImage } from '../work-image.js'
-import { niftiHeaderFor, putVolumeFromParts } from '../output-parts.js'
+import { type JoinedParts, joinParts, niftiHeaderFor, putVolumeFromParts } from '../output-parts.js'
 import type { ObjectStore } from '../../store/object-store.js'
 import { type StageContext, withScratch } from '../stage-context.js'
 import type { Assembled, ChunkResult, Prepared, CaseRef, RunRef } from '../state.js'
@@ -53,7 +53,13 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     const haloBefore = image.size[2] === depth ? 0 : chunk.haloBefore
     return { image: { k0: chunk.k0, pixels: slabSlices(image, haloBefore, depth) }, labels: { k0: chunk.k0, pixels: pixelsOf(labels) }, partial }
   }))
-  reading.catch(() => {}) // awaited below
+  // the compressed parts and the shape partials too; the parts are joined as they arrive, while
+  // the main thread would otherwise wait for the chunk images
+  const imageParts = results.map((r) => r.outputParts?.image)
+  const labelParts = results.map((r) => (r.componentsKey ? undefined : r.outputParts?.labels))
+  const partsReading = { image: getEvery(work, imageParts)?.then(joinParts), labels: getEvery(work, labelParts)?.then(joinParts) }
+  const shapesReading = results.every((r) => r.shapeKey) ? Promise.all(results.map((r) => getJson<ShapePartials>(work, r.shapeKey!))) : undefined
+  for (const pending of [reading, partsReading.image, partsReading.labels, shapesReading] as (Promise<unknown> | undefined)[]) if (pending) awaitedLater(pending)
   const manifest = caseManifestSchema.parse(await getJson(context.stores(input.case.manifest.bucket), input.case.manifest.key))
   const facts = await getJson<CaseFacts>(work, input.prepared.facts.key)
 
@@ -77,38 +83,38 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     const labels = slabVolume(facts.outputGrid, labelSlabs)
     const whole = { image: once(() => wholeImage(image)), labels: once(() => wholeImage(labels)) }
     const level = manifest.config.output.compression_level
+
+    // The chunks compressed their slices already (output-parts.ts); a volume without every
+    // part (merged components relabel here) is compressed here, on libuv's thread pool.
+    const putVolume = async (key: string, volume: SlabVolume, stitched: () => Image, parts: Promise<JoinedParts> | undefined) => {
+      const header = parts ? await niftiHeaderFor(facts.outputGrid, componentTypeOf(volume.planes[0]), scratch) : undefined
+      if (!header) return putImage(output, key, stitched(), scratch, level)
+      await putVolumeFromParts(output, key, header, await parts!, level)
+    }
+    // started first: the volumes are joined and written while the shape pass and the picture run
+    const writes: Promise<unknown>[] = [
+      awaitedLater(putVolume(outputKeys.image(run), image, whole.image, partsReading.image)),
+      awaitedLater(putVolume(outputKeys.labels(run), labels, whole.labels, partsReading.labels)),
+    ]
     const statisticsKey = workKeys.statistics(run)
     const reduced = reducePartials(partials)
-    await putJson(work, statisticsKey, reduced)
+    writes.push(awaitedLater(putJson(work, statisticsKey, reduced)))
     // Shape, surface and percentiles need neighbouring planes: the chunks measured their
     // interiors, here only the planes at slab borders (chunk-shape.ts); merged components
     // relabel here, so then the whole stitched volume is measured.
     const shapeKey = workKeys.shape(run)
-    const shape = results.every((r) => r.shapeKey)
-      ? shapeFromChunkInteriors(await Promise.all(results.map((r) => getJson<ShapePartials>(work, r.shapeKey!))), labels, image, results.map((r) => plan.get(r.index)!))
+    const shape = shapesReading
+      ? shapeFromChunkInteriors(await shapesReading, labels, image, results.map((r) => plan.get(r.index)!))
       : shapePartials(whole.labels(), whole.image(), { includeBackground: false })
-    await putJson(work, shapeKey, shape)
+    writes.push(awaitedLater(putJson(work, shapeKey, shape)))
 
-    // The chunks compressed their slices already (output-parts.ts); a volume without every
-    // part (merged components relabel here) is compressed here, on libuv's thread pool.
-    const putVolume = async (key: string, volume: SlabVolume, stitched: () => Image, parts: (string | undefined)[]) => {
-      const header = parts.every(Boolean) ? await niftiHeaderFor(facts.outputGrid, componentTypeOf(volume.planes[0]), scratch) : undefined
-      if (!header) return putImage(output, key, stitched(), scratch, level)
-      await putVolumeFromParts(output, key, header, await getAll(work, parts as string[]), level)
-    }
-    // started before the QC picture: the parts are read and written while it is drawn
-    const volumes = Promise.all([
-      putVolume(outputKeys.image(run), image, whole.image, results.map((r) => r.outputParts?.image)),
-      putVolume(outputKeys.labels(run), labels, whole.labels, results.map((r) => (r.componentsKey ? undefined : r.outputParts?.labels))),
-    ])
-    volumes.catch(() => {}) // awaited below
     const window = reduced.hasIntensity
       ? qcWindowForLabelledMean(image, facts.input.modality, () => labelledMeanFromPartials(reduced))
       : qcWindow(image, facts.input.modality, labels)
     const raster = renderQcRgba({ image, labels, window, labelNames: facts.labelNames, labelSummary: labelSummaryFromPartials(reduced) })
     // deflated on libuv's thread pool while the volumes are written
     await output.put(outputKeys.qc(run), await encodeRgbaPng(raster.width, raster.height, raster.rgba), 'image/png')
-    await volumes
+    await Promise.all(writes)
     await assembleDerivedImages(results.map((r) => r.index), facts.outputGrid, manifest.config, run, work, output, scratch)
     // only these two need the whole arrays
     if (manifest.config.augmentation) await augmentCase(whole.image(), whole.labels(), input.case.caseId, manifest.config, run, work, output, scratch)
@@ -124,12 +130,19 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
   })
 }
 
+/** A promise awaited after other awaits: its rejection is handled there, not reported as unhandled meanwhile. */
+function awaitedLater<T>(pending: Promise<T>): Promise<T> {
+  pending.catch(() => {})
+  return pending
+}
+
 /** f's result, computed on the first call only. */
 function once<T>(f: () => T): () => T {
   let value: { v: T } | undefined
   return () => (value ??= { v: f() }).v
 }
 
-function getAll(store: ObjectStore, keys: string[]): Promise<Uint8Array[]> {
-  return Promise.all(keys.map((key) => store.get(key)))
+/** Every object, or undefined when a key is missing. */
+function getEvery(store: ObjectStore, keys: (string | undefined)[]): Promise<Uint8Array[]> | undefined {
+  return keys.every(Boolean) ? Promise.all(keys.map((key) => store.get(key!))) : undefined
 }
