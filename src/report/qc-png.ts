@@ -130,26 +130,31 @@ export function renderQcRgba(options: QcPngOptions): QcRaster {
   const height = panelsBottom + (row + 1) * rowHeight + 4
 
   const rgba = new Uint8Array(width * height * 4)
-  for (let p = 3; p < rgba.length; p += 4) rgba[p] = 255 // opaque black
+  // opaque black: one pixel, then copies of ever longer runs of pixels
+  rgba.set([0, 0, 0, 255])
+  for (let filled = 4; filled < rgba.length; filled *= 2) rgba.copyWithin(filled, 0, Math.min(filled, rgba.length - filled))
 
   // ---- views ----
+  // the blend's constant terms computed once (the same operations, so the same bytes)
+  const keep = 1 - alpha
+  const tintOf = new Map(legend.map((e) => [e.label, e.color.map((c) => alpha * c)]))
+  const unknownTint = [255, 0, 255].map((c) => alpha * c)
+  const wWidth = window.width
   views.views.forEach((v, n) => {
     const panel = panels[n]
+    let lastLabel = NaN, tint = unknownTint
     for (let r = 0; r < v.height; r++) {
-      for (let c = 0; c < v.width; c++) {
-        const s = r * v.width + c
-        let g = ((v.intensity[s] - wLow) / window!.width) * 255
+      for (let c = 0, s = r * v.width, o = ((panel.y + r) * width + panel.x) * 4; c < v.width; c++, s++, o += 4) {
+        let g = ((v.intensity[s] - wLow) / wWidth) * 255
         g = g < 0 ? 0 : g > 255 ? 255 : g
-        let red = g, green = g, blue = g
         const l = v.labels[s]
         if (l !== 0 && alpha > 0) {
-          const col = colorOf.get(l) ?? [255, 0, 255]
-          red = (1 - alpha) * g + alpha * col[0]
-          green = (1 - alpha) * g + alpha * col[1]
-          blue = (1 - alpha) * g + alpha * col[2]
+          if (l !== lastLabel) { lastLabel = l; tint = tintOf.get(l) ?? unknownTint }
+          rgba[o] = Math.round(keep * g + tint[0]); rgba[o + 1] = Math.round(keep * g + tint[1]); rgba[o + 2] = Math.round(keep * g + tint[2])
+        } else {
+          const grey = Math.round(g)
+          rgba[o] = grey; rgba[o + 1] = grey; rgba[o + 2] = grey
         }
-        const o = ((panel.y + r) * width + panel.x + c) * 4
-        rgba[o] = Math.round(red); rgba[o + 1] = Math.round(green); rgba[o + 2] = Math.round(blue)
       }
     }
     // orientation letters centred on each edge, in the margin

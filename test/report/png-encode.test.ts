@@ -39,7 +39,9 @@ describe('encodeRgbaPng', () => {
   const rgba = raster(width, height)
 
   it('gives a PNG that pngjs decodes to exactly the pixels', async () => {
-    for (const bytes of [await encodeRgbaPng(width, height, rgba), encodeRgbaPngSync(width, height, rgba)]) {
+    const unaligned = new Uint8Array(rgba.length + 1).subarray(1) // not on a 4-byte boundary
+    unaligned.set(rgba)
+    for (const bytes of [await encodeRgbaPng(width, height, rgba), encodeRgbaPngSync(width, height, rgba), encodeRgbaPngSync(width, height, unaligned)]) {
       const png = PNG.sync.read(bytes)
       expect([png.width, png.height]).toEqual([width, height])
       expect(Buffer.compare(png.data, Buffer.from(rgba))).toBe(0)
