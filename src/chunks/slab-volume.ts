@@ -42,10 +42,16 @@ export function isSlabVolume(volume: Image | SlabVolume): volume is SlabVolume {
   return 'planes' in volume && 'slabs' in volume
 }
 
-/** The whole volume as one image; without a copy when a single slab covers it. */
+/**
+ * The whole volume as one image, its pixels owning their whole buffer: itk-wasm copies
+ * `data.buffer` entire, ignoring a view's offset, and slabs read from the work bucket are views
+ * behind a header. Without a copy only when a single slab covers the volume and owns its buffer.
+ */
 export function wholeImage(volume: SlabVolume): Image {
-  if (volume.slabs.length === 1) return makeImage(volume.grid, volume.slabs[0].pixels)
-  return stitchSlabs(volume.grid, volume.slabs)
+  if (volume.slabs.length > 1) return stitchSlabs(volume.grid, volume.slabs)
+  const { pixels } = volume.slabs[0]
+  const ownsBuffer = pixels.byteOffset === 0 && pixels.byteLength === pixels.buffer.byteLength
+  return makeImage(volume.grid, ownsBuffer ? pixels : (pixels.slice() as PixelArray))
 }
 
 /** Planes [k0, k1) copied into their own image (origin at plane k0). */

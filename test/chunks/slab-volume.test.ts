@@ -1,7 +1,11 @@
 // A volume held as slabs answers exactly as the stitched volume does: QC views and raster, display
 // windows, label summary and the shape pass at slab borders, for any cut (one-plane slabs
 // included) and for directions that put the k axis on a screen axis of every view.
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { readNifti, writeNifti } from '../../src/io/nifti.js'
 import { extractSlab, stitchSlabs } from '../../src/chunks/slab-image.js'
 import { type SlabVolume, planesImage, slabVolume, wholeImage } from '../../src/chunks/slab-volume.js'
 import { type Image, makeImage, pixelsOf } from '../../src/image/image.js'
@@ -64,12 +68,22 @@ describe('slab volume', () => {
     }
   }
 
-  it('a single slab is the whole image without a copy', () => {
+  it('a single slab is the whole image without a copy when it owns its buffer', () => {
     const { image } = phantom(directions.identity, 1)
     const volume = asSlabs(image, [0, 13])
     expect(pixelsOf(wholeImage(volume))).toBe(volume.slabs[0].pixels)
     const cut = asSlabs(image, [0, 4, 13])
     expect(pixelsOf(wholeImage(cut))).not.toBe(cut.slabs[0].pixels)
+  })
+
+  it('a slab that is a view (as read behind a work-image header) becomes an image itk-wasm writes correctly', async () => {
+    const grid = { size: [4, 3, 2], spacing: [1, 1, 1], origin: [0, 0, 0], direction: directions.identity }
+    const backing = new Int16Array(5 + 24).map((_, n) => n * 7 - 50)
+    const view = backing.subarray(5)
+    const whole = wholeImage(slabVolume(grid, [{ k0: 0, pixels: view }]))
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'vf-slab-volume-')), 'whole.nii')
+    await writeNifti(whole, file)
+    expect(Array.from(pixelsOf(await readNifti(file)))).toEqual(Array.from(view))
   })
 
   it('refuses slabs that leave a plane out, overlap or mix pixel types', () => {

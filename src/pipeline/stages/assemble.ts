@@ -99,9 +99,9 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     const statisticsKey = workKeys.statistics(run)
     const reduced = reducePartials(partials)
     writes.push(awaitedLater(putJson(work, statisticsKey, reduced)))
-    // Shape, surface and percentiles need neighbouring planes: the chunks measured their
-    // interiors, here only the planes at slab borders (chunk-shape.ts); merged components
-    // relabel here, so then the whole stitched volume is measured.
+    // Shape, surface and percentiles: the chunks measured their own planes, here only the faces
+    // across slab borders are added (chunk-shape.ts); merged components relabel here, so then
+    // the whole stitched volume is measured.
     const shapeKey = workKeys.shape(run)
     const shape = shapesReading
       ? shapeFromChunkInteriors(await shapesReading, labels, image, results.map((r) => plan.get(r.index)!))
