@@ -22,9 +22,10 @@
 
 import { createHash, randomBytes } from 'node:crypto'
 import type { Dirent, Stats } from 'node:fs'
-import { copyFile, mkdir, open, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readdir, rename, stat, unlink } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import type { ObjectInfo, ObjectStore } from '../store/object-store.js'
+import { readWholeFile, writeWholeFile } from './whole-file-io.js'
 
 const TMP_MARK = '.vf-tmp-'
 
@@ -48,8 +49,7 @@ export class FolderObjectStore implements ObjectStore {
   async get(key: string): Promise<Uint8Array> {
     const path = this.pathOf(key)
     try {
-      const bytes = await readFile(path)
-      return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      return await readWholeFile(path)
     } catch (error) {
       throw this.readError(key, error)
     }
@@ -57,19 +57,11 @@ export class FolderObjectStore implements ObjectStore {
 
   async put(key: string, body: Uint8Array | string, _contentType?: string): Promise<void> {
     const path = this.pathOf(key)
-    await this.atomically(path, (tmp) => writeFile(tmp, body, { flag: 'wx' }))
+    await this.atomically(path, (tmp) => writeWholeFile(tmp, body, 'wx'))
   }
 
   async putParts(key: string, parts: Uint8Array[], _contentType?: string): Promise<void> {
-    await this.atomically(this.pathOf(key), async (tmp) => {
-      const file = await open(tmp, 'wx')
-      try {
-        // each writeFile continues where the previous one ended
-        for (const part of parts) await file.writeFile(part)
-      } finally {
-        await file.close()
-      }
-    })
+    await this.atomically(this.pathOf(key), (tmp) => writeWholeFile(tmp, parts, 'wx'))
   }
 
   async head(key: string): Promise<ObjectInfo | undefined> {

@@ -62,6 +62,12 @@ export interface ShapePartialsOptions {
   includeBackground?: boolean
   /** Histogram size limit per label (default 65536 distinct values). */
   maxHistogramKeys?: number
+  /**
+   * Measure a slab without a halo: faces toward a plane beyond the given image's first or last
+   * plane that lies inside the volume are left out; the caller adds them from the two planes
+   * either side of each slab border (crossSlabFaces in chunk-shape.ts).
+   */
+  openEnds?: boolean
 }
 
 const DENSE: Partial<Record<string, { size: number; offset: number }>> = {
@@ -103,7 +109,8 @@ export function shapePartials(labels: Image, intensity?: Image | null, options: 
   if (!Number.isInteger(kOffset) || !Number.isInteger(kTotal) || kOffset < 0 || kOffset + nz > kTotal) {
     throw new Error(`shapePartials: image planes [${kOffset}, ${kOffset + nz}) do not fit in a volume of ${kTotal} planes`)
   }
-  if (k1 > k0) {
+  const openEnds = options.openEnds ?? false
+  if (k1 > k0 && !openEnds) {
     if (k0 === 0 && kOffset > 0) {
       throw new Error(`shapePartials: slab starting at global plane ${kOffset} needs a 1-plane halo below it to count faces between slabs`)
     }
@@ -135,6 +142,10 @@ export function shapePartials(labels: Image, intensity?: Image | null, options: 
   for (let k = k0; k < k1; k++) {
     const kg = k + kOffset
     const kBorder = kg === 0 || kg === kTotal - 1
+    // a k-face is exposed at the volume's ends, read from the next plane inside the image, and
+    // left out toward a plane of another slab (openEnds)
+    const exposedBelow = kg === 0, readBelow = !exposedBelow && k > 0
+    const exposedAbove = kg === kTotal - 1, readAbove = !exposedAbove && k < nz - 1
     for (let j = 0; j < ny; j++) {
       const base = k * slice + j * nx
       const jBorder = j === 0 || j === ny - 1
@@ -158,8 +169,8 @@ export function shapePartials(labels: Image, intensity?: Image | null, options: 
         if (i === nx - 1 || lab[o + 1] !== l) a.faces[0]++
         if (j === 0 || lab[o - nx] !== l) a.faces[1]++
         if (j === ny - 1 || lab[o + nx] !== l) a.faces[1]++
-        if (kg === 0 || lab[o - slice] !== l) a.faces[2]++
-        if (kg === kTotal - 1 || lab[o + slice] !== l) a.faces[2]++
+        if (exposedBelow || (readBelow && lab[o - slice] !== l)) a.faces[2]++
+        if (exposedAbove || (readAbove && lab[o + slice] !== l)) a.faces[2]++
         if (val !== null) {
           const v = val[o]
           if (a.dense) a.dense[v + dense!.offset]++

@@ -1,28 +1,45 @@
-// Shape partials (shape-partials.ts) in two parts so that most of the pass runs in the chunks:
-// a chunk measures its own planes except its first and last (every neighbour of those planes is
-// its own, so no halo is needed and the numbers are final), and assemble measures only those
-// boundary planes on the stitched volume, whose neighbours lie in the next chunk. The partials
-// of disjoint planes reduce exactly (integers, counts), so the result is the whole-volume pass's.
+// Shape partials (shape-partials.ts) in two parts so that the whole pass over the voxels runs in
+// the chunks: a chunk measures all its own planes without a halo, leaving out only the faces
+// between its first (last) plane and the neighbouring slab's, which no chunk can see; assemble
+// adds those from the two planes either side of each slab border. Every other number of a plane
+// needs only that plane. The partials of disjoint planes reduce exactly (integers, counts), so
+// the result is the whole-volume pass's.
 import type { Image } from '../image/image.js'
+import { type SlabVolume, asSlabVolume } from '../chunks/slab-volume.js'
 import { type ShapePartials, reduceShapePartials, shapePartials } from '../measure/shape-partials.js'
 
 /** A chunk's part: its own slices (image and labels without halo) starting at global plane k0. */
 export function chunkInteriorShape(labels: Image, image: Image, k0: number, kTotal: number): ShapePartials {
-  const depth = labels.size[2]
-  const from = Math.min(1, depth)
-  return shapePartials(labels, image, { kRange: [from, Math.max(from, depth - 1)], kOffset: k0, kTotal, includeBackground: false })
+  return shapePartials(labels, image, { kOffset: k0, kTotal, includeBackground: false, openEnds: true })
 }
 
-/** The whole volume's shape partials from the chunks' interiors and the slabs' boundary planes. */
-export function shapeFromChunkInteriors(interiors: ShapePartials[], labels: Image, image: Image, slabs: { k0: number; k1: number }[]): ShapePartials {
-  // a slab's last plane and the next slab's first are neighbours: one pass over each such run
-  const planes = [...new Set(slabs.flatMap((s) => [s.k0, s.k1 - 1]))].sort((a, b) => a - b)
-  const runs: [number, number][] = []
-  for (const k of planes) {
-    const last = runs[runs.length - 1]
-    if (last && last[1] === k) last[1] = k + 1
-    else runs.push([k, k + 1])
+/**
+ * The whole volume's shape partials from the chunks' parts and the labels at slab borders.
+ * Only the labels are read here: the chunks measured every intensity (`image` is not needed).
+ */
+export function shapeFromChunkInteriors(
+  interiors: ShapePartials[], labels: Image | SlabVolume, _image: Image | SlabVolume, slabs: { k0: number; k1: number }[],
+): ShapePartials {
+  const reduced = reduceShapePartials(interiors)
+  const { planes } = asSlabVolume(labels)
+  for (const { k1 } of slabs) {
+    if (k1 < planes.length) addCrossSlabFaces(reduced, planes[k1 - 1], planes[k1])
   }
-  const boundaries = runs.map((kRange) => shapePartials(labels, image, { kRange, includeBackground: false }))
-  return reduceShapePartials([...interiors, ...boundaries])
+  return reduced
+}
+
+/** The k-faces between two neighbouring planes: one for each side whose labels differ (label 0 left out). */
+function addCrossSlabFaces(partials: ShapePartials, below: ArrayLike<number>, above: ArrayLike<number>): void {
+  const faces = new Map<number, number>()
+  for (let x = 0; x < below.length; x++) {
+    const a = below[x], b = above[x]
+    if (a === b) continue
+    if (a !== 0) faces.set(a, (faces.get(a) ?? 0) + 1)
+    if (b !== 0) faces.set(b, (faces.get(b) ?? 0) + 1)
+  }
+  for (const [label, count] of faces) {
+    const partial = partials.labels[String(label)]
+    if (!partial) throw new Error(`shape partials: label ${label} at a slab border is in no chunk's partials`)
+    partial.exposedFaces[2] += count
+  }
 }

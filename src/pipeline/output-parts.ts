@@ -58,7 +58,39 @@ async function headerFromItkWriter(image: Image, scratch: string): Promise<Uint8
 
 /** Header member + every chunk's part, in slice order, as one .nii.gz object. */
 export async function putVolumeFromParts(
-  output: ObjectStore, key: string, header: Uint8Array, parts: Uint8Array[], compressionLevel: number,
+  output: ObjectStore, key: string, header: Uint8Array, parts: Uint8Array[] | JoinedParts, compressionLevel: number,
 ): Promise<void> {
-  await output.put(key, Buffer.concat([await gzipInPieces(header, compressionLevel), ...parts]), 'application/gzip')
+  const joined = Array.isArray(parts) ? joinParts(parts) : parts
+  const member = await gzipInPieces(header, compressionLevel)
+  if (member.length > joined.start) {
+    await output.put(key, Buffer.concat([member, joined.bytes.subarray(joined.start)]), 'application/gzip')
+    return
+  }
+  joined.bytes.set(member, joined.start - member.length)
+  await output.put(key, joined.bytes.subarray(joined.start - member.length), 'application/gzip')
+}
+
+/** The parts copied one after another, behind room for the header's gzip member. */
+export interface JoinedParts {
+  bytes: Buffer
+  /** Where the first part begins; the header member goes right before it. */
+  start: number
+}
+
+// A NIfTI-1 header (348 bytes + extender) gzips to well under this.
+const headerRoom = 4096
+
+/**
+ * Join the parts as soon as they are read, before the header is known (it needs the voxel
+ * type, which assemble learns only from the chunk images): the ~80 MB copy then runs while
+ * the main thread would wait for the other reads. Only the bytes from the header on are stored.
+ */
+export function joinParts(parts: Uint8Array[]): JoinedParts {
+  const bytes = Buffer.allocUnsafeSlow(headerRoom + parts.reduce((sum, part) => sum + part.length, 0))
+  let at = headerRoom
+  for (const part of parts) {
+    bytes.set(part, at)
+    at += part.length
+  }
+  return { bytes, start: headerRoom }
 }

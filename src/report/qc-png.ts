@@ -2,9 +2,10 @@
 // (or the middle of the volume), intensity windowed to grey, labels blended in colour, with
 // orientation letters at the view edges, a scale bar and a colour legend. See qc-views.ts for
 // the orientation conventions; this module only draws.
-import { PNG } from 'pngjs'
 import type { Image } from '../image/image.js'
+import { type SlabVolume, asSlabVolume } from '../chunks/slab-volume.js'
 import { drawText, textHeight, textWidth } from './bitmap-font.js'
+import { encodeRgbaPngSync } from './png-encode.js'
 import { qcViews, type QcOrientation, type QcViews, type ViewName } from './qc-views.js'
 
 export { qcViews, nearestAxes, labelSummary } from './qc-views.js'
@@ -13,8 +14,9 @@ export type { QcView, QcViews, QcViewsOptions, ScreenAxis, ViewName, QcOrientati
 export type Rgb = [number, number, number]
 
 export interface QcPngOptions {
-  image: Image
-  labels?: Image | null
+  /** The volume, whole or as its slabs (see qcViews). */
+  image: Image | SlabVolume
+  labels?: Image | SlabVolume | null
   /** Display window in image units (e.g. HU). Default: the image's min..max. */
   window?: { center: number; width: number }
   /** Colour per label value; missing labels get colours from a fixed golden-angle palette. */
@@ -68,12 +70,14 @@ function chooseScaleBar(mmPerPixel: number, maxPixels: number): { mm: number; pi
   return { mm: 0.1, pixels: Math.max(1, Math.round(0.1 / mmPerPixel)) }
 }
 
-function minMax(data: ArrayLike<number>): [number, number] {
+function minMax(planes: ArrayLike<number>[]): [number, number] {
   let lo = Infinity, hi = -Infinity
-  for (let x = 0; x < data.length; x++) {
-    const v = data[x]
-    if (v < lo) lo = v
-    if (v > hi) hi = v
+  for (const data of planes) {
+    for (let x = 0; x < data.length; x++) {
+      const v = data[x]
+      if (v < lo) lo = v
+      if (v > hi) hi = v
+    }
   }
   return [lo, hi]
 }
@@ -84,7 +88,7 @@ export function renderQcRgba(options: QcPngOptions): QcRaster {
   const alpha = Math.min(1, Math.max(0, options.alpha ?? 0.45))
   let window = options.window
   if (!window) {
-    const [lo, hi] = minMax(options.image.data as unknown as ArrayLike<number>)
+    const [lo, hi] = minMax(asSlabVolume(options.image).planes)
     window = { center: (lo + hi) / 2, width: Math.max(hi - lo, 1e-12) }
   }
   if (!(window.width > 0)) throw new Error(`renderQcPng: window width must be > 0, got ${window.width}`)
@@ -126,26 +130,31 @@ export function renderQcRgba(options: QcPngOptions): QcRaster {
   const height = panelsBottom + (row + 1) * rowHeight + 4
 
   const rgba = new Uint8Array(width * height * 4)
-  for (let p = 3; p < rgba.length; p += 4) rgba[p] = 255 // opaque black
+  // opaque black: one pixel, then copies of ever longer runs of pixels
+  rgba.set([0, 0, 0, 255])
+  for (let filled = 4; filled < rgba.length; filled *= 2) rgba.copyWithin(filled, 0, Math.min(filled, rgba.length - filled))
 
   // ---- views ----
+  // the blend's constant terms computed once (the same operations, so the same bytes)
+  const keep = 1 - alpha
+  const tintOf = new Map(legend.map((e) => [e.label, e.color.map((c) => alpha * c)]))
+  const unknownTint = [255, 0, 255].map((c) => alpha * c)
+  const wWidth = window.width
   views.views.forEach((v, n) => {
     const panel = panels[n]
+    let lastLabel = NaN, tint = unknownTint
     for (let r = 0; r < v.height; r++) {
-      for (let c = 0; c < v.width; c++) {
-        const s = r * v.width + c
-        let g = ((v.intensity[s] - wLow) / window!.width) * 255
+      for (let c = 0, s = r * v.width, o = ((panel.y + r) * width + panel.x) * 4; c < v.width; c++, s++, o += 4) {
+        let g = ((v.intensity[s] - wLow) / wWidth) * 255
         g = g < 0 ? 0 : g > 255 ? 255 : g
-        let red = g, green = g, blue = g
         const l = v.labels[s]
         if (l !== 0 && alpha > 0) {
-          const col = colorOf.get(l) ?? [255, 0, 255]
-          red = (1 - alpha) * g + alpha * col[0]
-          green = (1 - alpha) * g + alpha * col[1]
-          blue = (1 - alpha) * g + alpha * col[2]
+          if (l !== lastLabel) { lastLabel = l; tint = tintOf.get(l) ?? unknownTint }
+          rgba[o] = Math.round(keep * g + tint[0]); rgba[o + 1] = Math.round(keep * g + tint[1]); rgba[o + 2] = Math.round(keep * g + tint[2])
+        } else {
+          const grey = Math.round(g)
+          rgba[o] = grey; rgba[o + 1] = grey; rgba[o + 2] = grey
         }
-        const o = ((panel.y + r) * width + panel.x + c) * 4
-        rgba[o] = Math.round(red); rgba[o + 1] = Math.round(green); rgba[o + 2] = Math.round(blue)
       }
     }
     // orientation letters centred on each edge, in the margin
@@ -187,7 +196,5 @@ export function renderQcRgba(options: QcPngOptions): QcRaster {
 /** The QC picture as PNG bytes (RGBA, 8 bit; a Buffer, i.e. a Uint8Array). */
 export function renderQcPng(options: QcPngOptions): Buffer {
   const raster = renderQcRgba(options)
-  const png = new PNG({ width: raster.width, height: raster.height })
-  png.data = Buffer.from(raster.rgba.buffer, raster.rgba.byteOffset, raster.rgba.byteLength)
-  return PNG.sync.write(png)
+  return encodeRgbaPngSync(raster.width, raster.height, raster.rgba)
 }

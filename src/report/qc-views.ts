@@ -12,8 +12,8 @@
 //
 // Physical aspect: display pixels have the same size in mm on both screen axes and in all three
 // views; each display pixel takes the value of the voxel whose extent contains its centre (nearest).
-import type { Image } from '../image/image.js'
-import { pixelsOf } from '../image/image.js'
+import type { Image, PixelArray } from '../image/image.js'
+import { type SlabVolume, asSlabVolume } from '../chunks/slab-volume.js'
 
 export type ViewName = 'axial' | 'coronal' | 'sagittal'
 export type QcOrientation = 'radiological' | 'index'
@@ -61,8 +61,9 @@ export interface QcViews {
 }
 
 export interface QcViewsOptions {
-  image: Image
-  labels?: Image | null
+  /** The volume, whole or as its slabs (then only the sampled planes are read). */
+  image: Image | SlabVolume
+  labels?: Image | SlabVolume | null
   /** Voxel index to cut through (default: centroid of nonzero labels, else the middle). */
   center?: [number, number, number]
   /** Display pixel size in mm (default: smallest spacing, bounded so a view is 256..512 px wide). */
@@ -103,14 +104,15 @@ function letterOf(axis: number, sense: number): string {
 }
 
 /** Sorted nonzero labels and the mean index of nonzero voxels (null when there are none). */
-export function labelSummary(labels: Image): { values: number[]; centroid: number[] | null } {
-  const [nx, ny, nz] = labels.size
-  const data = pixelsOf(labels)
+export function labelSummary(labels: Image | SlabVolume): { values: number[]; centroid: number[] | null } {
+  const { grid, planes } = asSlabVolume(labels)
+  const [nx, ny, nz] = grid.size
   const values = new Set<number>()
   let n = 0, si = 0, sj = 0, sk = 0
   let last = 0
-  for (let k = 0, x = 0; k < nz; k++) {
-    for (let j = 0; j < ny; j++) {
+  for (let k = 0; k < nz; k++) {
+    const data = planes[k]
+    for (let j = 0, x = 0; j < ny; j++) {
       for (let i = 0; i < nx; i++, x++) {
         const l = data[x]
         if (l === 0) continue
@@ -122,20 +124,21 @@ export function labelSummary(labels: Image): { values: number[]; centroid: numbe
   return { values: [...values].sort((a, b) => a - b), centroid: n > 0 ? [si / n, sj / n, sk / n] : null }
 }
 
-function sameSize(a: Image, b: Image): boolean {
-  return a.size.length === b.size.length && a.size.every((n, d) => n === b.size[d])
+function sameSize(a: SlabVolume, b: SlabVolume): boolean {
+  return a.grid.size.length === b.grid.size.length && a.grid.size.every((n, d) => n === b.grid.size[d])
 }
 
 /** The three display planes (pure; no drawing). See the module comment for conventions. */
 export function qcViews(options: QcViewsOptions): QcViews {
-  const { image, labels } = options
+  const image = asSlabVolume(options.image)
+  const labels = options.labels ? asSlabVolume(options.labels) : null
   const orientation = options.orientation ?? 'radiological'
-  if (image.size.length !== 3) throw new Error(`qcViews: image must be 3-D, got size ${image.size.join('x')}`)
+  const { size, spacing, direction } = image.grid
+  if (size.length !== 3) throw new Error(`qcViews: image must be 3-D, got size ${size.join('x')}`)
   if (labels && !sameSize(image, labels)) {
-    throw new Error(`qcViews: label map size ${labels.size.join('x')} differs from image size ${image.size.join('x')}`)
+    throw new Error(`qcViews: label map size ${labels.grid.size.join('x')} differs from image size ${size.join('x')}`)
   }
-  const size = image.size, spacing = image.spacing
-  const { axisOf, signOf } = nearestAxes(image.direction as ArrayLike<number>)
+  const { axisOf, signOf } = nearestAxes(direction)
 
   const summary = options.labelSummary ?? (labels ? labelSummary(labels) : { values: [], centroid: null })
   let centerSource: QcViews['centerSource']
@@ -159,9 +162,11 @@ export function qcViews(options: QcViewsOptions): QcViews {
     if (extent / mm < 256) mm = extent / 256
   }
 
-  const intensity = pixelsOf(image)
-  const labelData = labels ? pixelsOf(labels) : null
-  const strides = [1, size[0], size[0] * size[1]]
+  const intensity = image.planes
+  const labelData = labels ? labels.planes : null
+  // a voxel is (plane k, offset in the plane): i and j step within a plane, k picks the plane
+  const planeStrides = [1, size[0], 0]
+  const kStep = [0, 0, 1]
 
   const makeAxis = ([physicalAxis, radiologicalSense]: [number, 1 | -1]): ScreenAxis & { n: number; pixels: number } => {
     const indexAxis = axisOf[physicalAxis]
@@ -186,16 +191,23 @@ export function qcViews(options: QcViewsOptions): QcViews {
     const width = col.pixels, height = row.pixels
     const outI = new Float32Array(width * height)
     const outL = new Float64Array(width * height)
-    const base = center[sliceAxis] * strides[sliceAxis]
-    const cs = strides[col.indexAxis], rs = strides[row.indexAxis]
-    for (let v = 0; v < height; v++) {
-      const rowBase = base + rv[v] * rs
-      for (let u = 0; u < width; u++) {
-        const x = rowBase + cu[u] * cs
-        outI[v * width + u] = intensity[x]
-        if (labelData) outL[v * width + u] = labelData[x]
+    const baseOffset = center[sliceAxis] * planeStrides[sliceAxis], baseK = center[sliceAxis] * kStep[sliceAxis]
+    const cs = planeStrides[col.indexAxis], rs = planeStrides[row.indexAxis]
+    const ck = kStep[col.indexAxis], rk = kStep[row.indexAxis]
+    const sample = (planes: PixelArray[], out: Float32Array | Float64Array) => {
+      for (let v = 0; v < height; v++) {
+        const rowOffset = baseOffset + rv[v] * rs, rowK = baseK + rv[v] * rk
+        if (ck === 0) {
+          // the usual case: a screen row lies in one plane
+          const plane = planes[rowK]
+          for (let u = 0, o = v * width; u < width; u++, o++) out[o] = plane[rowOffset + cu[u] * cs]
+        } else {
+          for (let u = 0, o = v * width; u < width; u++, o++) out[o] = planes[rowK + cu[u] * ck][rowOffset + cu[u] * cs]
+        }
       }
     }
+    sample(intensity, outI)
+    if (labelData) sample(labelData, outL)
     const strip = ({ physicalAxis, physicalSense, indexAxis, indexStep }: ScreenAxis): ScreenAxis => ({ physicalAxis, physicalSense, indexAxis, indexStep })
     return {
       name: spec.name,

@@ -10,7 +10,7 @@ import { extractSlab } from '../../src/chunks/slab-image.js'
 import { type ComponentType, allocatePixels, gridOf, makeImage } from '../../src/image/image.js'
 import { readNifti, writeNifti } from '../../src/io/nifti.js'
 import { FolderObjectStore } from '../../src/local/folder-object-store.js'
-import { niftiHeaderFor, putOutputPart, putVolumeFromParts } from '../../src/pipeline/output-parts.js'
+import { joinParts, niftiHeaderFor, putOutputPart, putVolumeFromParts } from '../../src/pipeline/output-parts.js'
 import { makeRandom } from '../../src/sample/random.js'
 
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'vf-output-parts-'))
@@ -54,6 +54,12 @@ describe('output volume from chunk parts', () => {
       const back = await readNifti(file)
       expect(back.size).toEqual(size)
       expect(Buffer.from((back.data as Uint8Array).buffer).equals(Buffer.from(image.data!.buffer as ArrayBuffer))).toBe(true)
+      // parts joined before the header is known: the room kept for the header is not stored
+      const joinedKey = `out/${type}-${size.join('x')}-joined.nii.gz`
+      await putVolumeFromParts(store, joinedKey, header!, joinParts(parts), 1)
+      const joined = readFileSync(path.join(scratch, 'bucket', joinedKey))
+      expect(joined.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]))
+      expect(gunzipSync(joined).equals(readFileSync(reference))).toBe(true)
     })
   }
 })
