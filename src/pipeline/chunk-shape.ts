@@ -14,14 +14,18 @@ export function chunkInteriorShape(labels: Image, image: Image, k0: number, kTot
 }
 
 /**
- * The whole volume's shape partials from the chunks' parts and the labels at slab borders.
- * Only the labels are read here: the chunks measured every intensity (`image` is not needed).
+ * The whole volume's shape partials from the chunks' parts and the labels at slab borders (the
+ * chunks measured every intensity: only labels are read here).
  */
-export function shapeFromChunkInteriors(
-  interiors: ShapePartials[], labels: Image | SlabVolume, _image: Image | SlabVolume, slabs: { k0: number; k1: number }[],
-): ShapePartials {
+export function shapeFromChunkInteriors(interiors: ShapePartials[], labels: Image | SlabVolume, slabs: { k0: number; k1: number }[]): ShapePartials {
   const reduced = reduceShapePartials(interiors)
   const { planes } = asSlabVolume(labels)
+  // parts that leave planes out (a chunk of an older build measured only its interior) or a
+  // missing chunk would give smaller numbers without this check
+  const [covered] = reduced.kRanges
+  if (reduced.kRanges.length !== 1 || covered[0] !== 0 || covered[1] !== planes.length) {
+    throw new Error(`shape partials cover planes ${JSON.stringify(reduced.kRanges)}, not [0, ${planes.length})`)
+  }
   for (const { k1 } of slabs) {
     if (k1 < planes.length) addCrossSlabFaces(reduced, planes[k1 - 1], planes[k1])
   }

@@ -59,7 +59,7 @@ describe('slab volume', () => {
 
         const slabs = cut.slice(0, -1).map((k0, n) => ({ k0, k1: cut[n + 1] }))
         const interiors = slabs.map((s) => chunkInteriorShape(extractSlab(labels, s.k0, s.k1), extractSlab(image, s.k0, s.k1), s.k0, size[2]))
-        expect(shapeFromChunkInteriors(interiors, slabLabels, slabImage, slabs)).toEqual(shapePartials(labels, image, { includeBackground: false }))
+        expect(shapeFromChunkInteriors(interiors, slabLabels, slabs)).toEqual(shapePartials(labels, image, { includeBackground: false }))
 
         expect(pixelsOf(wholeImage(slabImage))).toEqual(pixelsOf(image))
         expect(pixelsOf(planesImage(slabImage, 1, 3))).toEqual(pixelsOf(extractSlab(image, 1, 3)))

@@ -31,8 +31,15 @@ describe('shape partials from chunk interiors', () => {
       const { image, labels } = phantom(cut.length)
       const slabs = cut.slice(0, -1).map((k0, n) => ({ k0, k1: cut[n + 1] }))
       const interiors = slabs.map((s) => chunkInteriorShape(extractSlab(labels, s.k0, s.k1), extractSlab(image, s.k0, s.k1), s.k0, size[2]))
-      const split = shapeFromChunkInteriors(interiors, labels, image, slabs)
+      const split = shapeFromChunkInteriors(interiors, labels, slabs)
       expect(split).toEqual(shapePartials(labels, image, { includeBackground: false }))
     })
   }
+
+  it('refuses parts that leave planes out (a chunk of an older build measured only its interior)', () => {
+    const { image, labels } = phantom(1)
+    const slabs = [{ k0: 0, k1: 9 }, { k0: 9, k1: 17 }]
+    const interiorsOnly = slabs.map((s) => shapePartials(labels, image, { kRange: [s.k0 + 1, s.k1 - 1], includeBackground: false }))
+    expect(() => shapeFromChunkInteriors(interiorsOnly, labels, slabs)).toThrow(/cover planes \[\[1,8\],\[10,16\]\], not \[0, 17\)/)
+  })
 })

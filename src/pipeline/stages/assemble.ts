@@ -104,7 +104,7 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     // the whole stitched volume is measured.
     const shapeKey = workKeys.shape(run)
     const shape = shapesReading
-      ? shapeFromChunkInteriors(await shapesReading, labels, image, results.map((r) => plan.get(r.index)!))
+      ? shapeFromChunkInteriors(await shapesReading, labels, results.map((r) => plan.get(r.index)!))
       : shapePartials(whole.labels(), whole.image(), { includeBackground: false })
     writes.push(awaitedLater(putJson(work, shapeKey, shape)))
 
