@@ -6,16 +6,9 @@
 //   assemble <workDir>                                  assemble alone, after every chunk ran
 // cpu_ms (user + system, all threads) is what a dedicated vCPU would spend: on a shared machine
 // it is far less disturbed by other processes than wall time.
+// Each mode imports only what it runs (as `voxelflow run` does), so start-up time is the product's.
 import { promises as fs } from 'node:fs'
 import path from 'node:path'
-import { discoverCases } from '../src/local/discover-cases.js'
-import { folderStores } from '../src/local/folder-stores.js'
-import { runLocal } from '../src/local/run-local.js'
-import { parseConfig } from '../src/pipeline/config.js'
-import { planRun } from '../src/pipeline/plan-run.js'
-import { processChunk } from '../src/pipeline/stages/process-chunk.js'
-import { prepare } from '../src/pipeline/stages/prepare.js'
-import { assemble } from '../src/pipeline/stages/assemble.js'
 import type { ExecutionInput, Prepared } from '../src/pipeline/state.js'
 
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024)
@@ -27,6 +20,7 @@ const [mode, ...args] = process.argv.slice(2)
 
 if (mode === 'run') {
   const [input, out, settings, workers] = args
+  const [{ runLocal }, { parseConfig }] = await Promise.all([import('../src/local/run-local.js'), import('../src/pipeline/config.js')])
   const summary = await runLocal({ input, out, config: parseConfig(JSON.parse(settings)), workers: Number(workers) })
   const report = summary.cases[0].report
   // chunkTimeline: absent when the child runs an older tree (bench/chunks.ts BENCH_BASELINE)
@@ -34,6 +28,9 @@ if (mode === 'run') {
   console.log(JSON.stringify({ ms_in_process: summary.ms, cpu_ms: cpuMs(), peak_rss_mb: peakRssMb(), status: report.status, chunks: report.chunks, stage_ms: report.timings_ms, output_size: report.output_grid?.size_voxels, chunk_timeline: timeline }))
 } else if (mode === 'prepare') {
   const [input, workDir, settings, parallelism] = args
+  const [{ discoverCases }, { folderStores }, { parseConfig }, { planRun }, { prepare }] = await Promise.all([
+    import('../src/local/discover-cases.js'), import('../src/local/folder-stores.js'), import('../src/pipeline/config.js'), import('../src/pipeline/plan-run.js'), import('../src/pipeline/stages/prepare.js'),
+  ])
   const [c] = await discoverCases(input)
   const buckets = { input: c.root, work: path.join(workDir, 'work'), output: path.join(workDir, 'output') }
   const stores = folderStores(buckets)
@@ -49,6 +46,7 @@ if (mode === 'run') {
   console.log(JSON.stringify({ ms: Date.now() - started, cpu_ms: cpuMs() - cpuBefore, peak_rss_mb: peakRssMb(), chunks: prepared.chunks.length }))
 } else if (mode === 'chunk') {
   const [workDir, index] = args
+  const [{ folderStores }, { processChunk }] = await Promise.all([import('../src/local/folder-stores.js'), import('../src/pipeline/stages/process-chunk.js')])
   const state = JSON.parse(await fs.readFile(path.join(workDir, 'state.json'), 'utf8')) as { buckets: Record<string, string>; input: ExecutionInput; prepared: Prepared }
   const chunk = state.prepared.chunks[Number(index)]
   const started = Date.now()
@@ -58,6 +56,7 @@ if (mode === 'run') {
   console.log(JSON.stringify({ ms: Date.now() - started, cpu_ms: cpuMs() - cpuBefore, peak_rss_mb: peakRssMb(), slices: chunk.k1 - chunk.k0, halo: chunk.haloBefore + chunk.haloAfter }))
 } else if (mode === 'assemble') {
   const [workDir] = args
+  const [{ folderStores }, { assemble }] = await Promise.all([import('../src/local/folder-stores.js'), import('../src/pipeline/stages/assemble.js')])
   const state = JSON.parse(await fs.readFile(path.join(workDir, 'state.json'), 'utf8')) as { buckets: Record<string, string>; input: ExecutionInput; prepared: Prepared }
   const chunkResults = await Promise.all(state.prepared.chunks.map(async (_, i) => JSON.parse(await fs.readFile(path.join(workDir, `result-${i}.json`), 'utf8'))))
   const started = Date.now()
