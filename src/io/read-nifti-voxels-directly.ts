@@ -68,7 +68,8 @@ async function readHeaderWithItk(file: string, checked: CheckedNifti): Promise<I
   const header = await leadingBytes(file, checked.compressed, Math.floor(checked.header.voxOffset))
   const folder = await fs.mkdtemp(path.join(os.tmpdir(), 'vf-nifti-header-'))
   try {
-    const copy = path.join(folder, 'header.nii') // absolute: itk-wasm node functions need it
+    // named as the input, so ITK's warnings (e.g. "unexpected scales in sform") still say which file
+    const copy = path.join(folder, `${path.basename(file).replace(/(\.nii)?(\.gz)?$/i, '')}.nii`) // absolute, as itk-wasm needs
     await fs.writeFile(copy, header)
     const { niftiReadImageNode } = await import('@itk-wasm/image-io')
     const { couldRead, image } = await niftiReadImageNode(copy, { informationOnly: true })
