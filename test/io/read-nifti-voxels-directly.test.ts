@@ -1,7 +1,7 @@
 // readInputNifti takes the voxels from the data check's native inflate where the stored bytes are
 // ITK's voxels (read-nifti-voxels-directly.ts): for every NIfTI of the shared data and goldens and
 // for generated ones (int16 / uint8 / float32, .nii and .nii.gz, a rotated grid; scl_slope 2,
-// scl_inter 5, big-endian), its Image must equal ITK's own full read of the file: type, grid,
+// scl_inter 5, big-endian, NIfTI-2), its Image must equal ITK's own full read of the file: type, grid,
 // metadata exactly, voxel bytes identical. Which path each file takes follows from its header:
 // little-endian, scl_slope 0 or 1 with scl_inter 0 and dim[0] 3 read directly, the rest through ITK.
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
@@ -41,7 +41,7 @@ function headerOf(file: string) {
 /** What the header says about the path: stored bytes are ITK's voxels. */
 function expectsDirectRead(file: string): boolean {
   const h = headerOf(file)
-  return h.littleEndian && h.dim[0] === 3 && (h.sclSlope === 0 || h.sclSlope === 1) && h.sclInter === 0
+  return h.version === 1 && h.littleEndian && h.dim[0] === 3 && (h.sclSlope === 0 || h.sclSlope === 1) && h.sclInter === 0
 }
 
 async function itkFullRead(file: string): Promise<Image> {
@@ -144,6 +144,17 @@ describe('readInputNifti on generated NIfTIs', () => {
     expect(Array.from(image.data as Int16Array)).toEqual(Array.from(data))
   })
 
+  it('NIfTI-2 goes through ITK\'s full read, as before (this ITK build does not read it: both refuse)', async () => {
+    const file = path.join(dir, 'float32-v2.nii')
+    writeFileSync(file, nifti2From(readFileSync(await generated('float32', 'float32-v1.nii'))))
+    expect(headerOf(file).version).toBe(2)
+    expect(await readDirectly(file)).toBe(false)
+    const { niftiReadImageNode } = await import('@itk-wasm/image-io')
+    const itkReads = await niftiReadImageNode(file).then((r) => r.couldRead, () => false)
+    if (itkReads) await expectSameAsItk(file)
+    else await expect(readInputNifti(file)).rejects.toBeInstanceOf(BadInputError)
+  })
+
   it('scl_slope 2 on float32: ITK rescales, so the file goes through ITK and the values come doubled', async () => {
     const bytes = readFileSync(await generated('float32', 'float-base.nii'))
     bytes.writeFloatLE(2, 112)
@@ -201,4 +212,32 @@ function bigEndianNifti1(little: Buffer, bytesPerVoxel: number): Buffer {
   const voxOffset = little.readFloatLE(108)
   for (let at = voxOffset; at < big.length; at += bytesPerVoxel) swap(at, bytesPerVoxel)
   return big
+}
+
+/** The little-endian NIfTI-2 (nifti2.h) twin of a little-endian NIfTI-1 file: the same fields, 540-byte header, voxels at 544. */
+function nifti2From(v1: Buffer): Buffer {
+  const voxOffset1 = v1.readFloatLE(108)
+  const out = Buffer.alloc(544 + v1.length - voxOffset1)
+  out.writeInt32LE(540, 0)
+  Buffer.from('n+2\0\r\n\x1a\n', 'latin1').copy(out, 4)
+  out.writeInt16LE(v1.readInt16LE(70), 12) // datatype
+  out.writeInt16LE(v1.readInt16LE(72), 14) // bitpix
+  for (let i = 0; i < 8; i++) out.writeBigInt64LE(BigInt(v1.readInt16LE(40 + 2 * i)), 16 + 8 * i) // dim
+  for (let i = 0; i < 3; i++) out.writeDoubleLE(v1.readFloatLE(56 + 4 * i), 80 + 8 * i) // intent_p1..3
+  for (let i = 0; i < 8; i++) out.writeDoubleLE(v1.readFloatLE(76 + 4 * i), 104 + 8 * i) // pixdim
+  out.writeBigInt64LE(544n, 168) // vox_offset
+  for (let i = 0; i < 6; i++) out.writeDoubleLE(v1.readFloatLE(112 + 4 * i), 176 + 8 * i) // scl_slope, scl_inter, cal_max, cal_min, slice_duration, toffset
+  out.writeBigInt64LE(BigInt(v1.readInt16LE(74)), 224) // slice_start
+  out.writeBigInt64LE(BigInt(v1.readInt16LE(120)), 232) // slice_end
+  v1.copy(out, 240, 148, 252) // descrip, aux_file
+  out.writeInt32LE(v1.readInt16LE(252), 344) // qform_code
+  out.writeInt32LE(v1.readInt16LE(254), 348) // sform_code
+  for (let i = 0; i < 18; i++) out.writeDoubleLE(v1.readFloatLE(256 + 4 * i), 352 + 8 * i) // quatern_b..qoffset_z, srow_x..z
+  out.writeInt32LE(v1.readUInt8(122), 496) // slice_code
+  out.writeInt32LE(v1.readUInt8(123), 500) // xyzt_units
+  out.writeInt32LE(v1.readInt16LE(68), 504) // intent_code
+  v1.copy(out, 508, 328, 344) // intent_name
+  out.writeUInt8(v1.readUInt8(39), 524) // dim_info
+  v1.copy(out, 544, voxOffset1)
+  return out
 }
