@@ -1,7 +1,7 @@
 // Check an untrusted .nii / .nii.gz before ITK reads it: the header (src/io/nifti-header.ts),
 // that the file really holds the voxels the header promises, and that float voxels are finite.
 // A .nii.gz is inflated as a stream and never beyond the end of the declared data, which the
-// header check already bounded by limits.max_decompressed_bytes: a gzip bomb costs one 64 KiB
+// header check already bounded by limits.max_decompressed_bytes: a gzip bomb costs one 1 MiB
 // buffer and stops there. Nothing is kept in memory but the header.
 //
 // NaN or infinite voxels are rejected, not warned about: B-spline resampling spreads one NaN
@@ -139,9 +139,12 @@ class NiftiStreamCheck {
   }
 }
 
+/** Inflated bytes per chunk: 16 KiB (zlib's default) spends half the inflate's CPU on per-chunk overhead (1.5 s vs 0.7 s for 315 MB). */
+const inflateChunkBytes = 1 << 20
+
 async function* inflatedBytes(file: string, name: string): AsyncGenerator<Uint8Array> {
-  const source = createReadStream(file)
-  const inflate = zlib.createGunzip()
+  const source = createReadStream(file, { highWaterMark: inflateChunkBytes })
+  const inflate = zlib.createGunzip({ chunkSize: inflateChunkBytes })
   source.on('error', (error) => inflate.destroy(error))
   source.pipe(inflate)
   try {
