@@ -10,6 +10,7 @@
 // header bytes (everything before vox_offset, extensions included) whose dim[1..3] are cut to at
 // most 2: origin, spacing and direction come from pixdim and the qform/sform alone, and the size
 // and the dim[i] metadata are put back from the checked header.
+//
 // The stored bytes are ITK's voxels only when ITK neither swaps nor rescales them nor changes their
 // layout: a little-endian NIfTI-1 file on a little-endian machine (this ITK build reads no NIfTI-2
 // file the tests could write, so NIfTI-2 stays with ITK's full read), scl_slope 0 or 1 with scl_inter 0
@@ -48,8 +49,8 @@ export function readNiftiVoxelsDirectly(file: string, checked: CheckedNifti, lim
     if (check.status === 'rejected') throw check.reason
     // ITK failing on the header alone: its full read decides what to say
     if (information.status === 'rejected') return undefined
+    if (!itkReadsStoredBytes(information.value, checked)) return undefined
     const image = withHeaderSize(information.value, checked.header)
-    if (!itkReadsStoredBytes(image, checked)) return undefined
     return { ...image, data: new arrayFor[image.imageType.componentType](voxels) }
   })()
 }
@@ -59,12 +60,13 @@ function storedBytesAreVoxels(h: NiftiHeader): boolean {
   return h.version === 1 && h.littleEndian && os.endianness() === 'LE' && noRescaling && scalarDatatypes[h.datatype] !== undefined
 }
 
+/** @param image ITK's reading of the shrunk header (shrinkGrid). */
 function itkReadsStoredBytes(image: Image, checked: CheckedNifti): boolean {
   const { dimension, components, pixelType, componentType } = image.imageType
-  const dims = checked.header.dim.slice(1, 4)
+  const shrunk = checked.header.dim.slice(1, 4).map((n) => Math.min(n, 2))
   return dimension === 3 && components === 1 && String(pixelType) === 'Scalar' &&
     componentType === scalarDatatypes[checked.header.datatype].name && componentType in arrayFor &&
-    image.size.length === 3 && image.size.every((n, i) => n === dims[i])
+    image.size.length === 3 && image.size.every((n, i) => n === shrunk[i])
 }
 
 /** ITK's Image for the header alone (no voxels), read from a private copy of the header bytes with a tiny grid. */
