@@ -1,7 +1,7 @@
 // Check an untrusted .nii / .nii.gz before ITK reads it: the header (src/io/nifti-header.ts),
 // that the file really holds the voxels the header promises, and that float voxels are finite.
 // A .nii.gz is inflated as a stream and never beyond the end of the declared data, which the
-// header check already bounded by limits.max_decompressed_bytes: a gzip bomb costs one 64 KiB
+// header check already bounded by limits.max_decompressed_bytes: a gzip bomb costs one 1 MiB
 // buffer and stops there. Nothing is kept in memory but the header.
 //
 // NaN or infinite voxels are rejected, not warned about: B-spline resampling spreads one NaN
@@ -18,9 +18,13 @@ export interface CheckedNifti extends NiftiLayout {
   compressed: boolean
 }
 
-/** @param name what messages call the file (an object key); defaults to the path. */
-export async function validateNiftiFile(file: string, limits: Limits, name = file): Promise<CheckedNifti> {
-  return scanNiftiFile(file, limits, name, false)
+/**
+ * @param name what messages call the file (an object key); defaults to the path.
+ * @param voxelsInto when given, the voxel bytes (vox_offset to the end of the data, as stored)
+ *   are copied into it on the way: the caller's one inflate of the file (read-nifti-voxels-directly.ts).
+ */
+export async function validateNiftiFile(file: string, limits: Limits, name = file, voxelsInto?: Uint8Array): Promise<CheckedNifti> {
+  return scanNiftiFile(file, limits, name, false, voxelsInto)
 }
 
 /**
@@ -31,12 +35,12 @@ export async function checkNiftiFileHeader(file: string, limits: Limits, name = 
   return scanNiftiFile(file, limits, name, true)
 }
 
-async function scanNiftiFile(file: string, limits: Limits, name: string, headerOnly: boolean): Promise<CheckedNifti> {
+async function scanNiftiFile(file: string, limits: Limits, name: string, headerOnly: boolean, voxelsInto?: Uint8Array): Promise<CheckedNifti> {
   const { size } = await fs.stat(file)
   const compressed = (await firstBytes(file, 2)).every((b, i) => b === [0x1f, 0x8b][i]) && size >= 2
   if (size > limits.max_decompressed_bytes) throw exceedsLimit(name, 'max_decompressed_bytes', 'file size in bytes', size, limits)
   const bytes = compressed ? inflatedBytes(file, name) : fileBytes(file, headerOnly ? niftiHeaderMaxBytes : undefined)
-  const scanner = new NiftiStreamCheck(name, limits, headerOnly)
+  const scanner = new NiftiStreamCheck(name, limits, headerOnly, voxelsInto)
   for await (const chunk of bytes) {
     if (scanner.push(chunk)) break
   }
@@ -53,7 +57,7 @@ class NiftiStreamCheck {
   private firstNonFinite = -1
   private carry: Uint8Array = new Uint8Array(0)
 
-  constructor(private readonly name: string, private readonly limits: Limits, private readonly headerOnly = false) {}
+  constructor(private readonly name: string, private readonly limits: Limits, private readonly headerOnly = false, private readonly voxelsInto?: Uint8Array) {}
 
   /** Returns true when no more bytes are needed. */
   push(chunk: Uint8Array): boolean {
@@ -71,10 +75,12 @@ class NiftiStreamCheck {
     const layout = this.layout!
     const start = this.offset
     this.offset += data.length
-    if (layout.float) {
-      const from = Math.max(0, Math.floor(this.header!.voxOffset) - start)
-      const to = Math.min(data.length, layout.endOfData - start)
-      if (to > from) this.scanFloats(data.subarray(from, to), Math.max(0, start - Math.floor(this.header!.voxOffset)))
+    const voxOffset = Math.floor(this.header!.voxOffset)
+    const from = Math.max(0, voxOffset - start)
+    const to = Math.min(data.length, layout.endOfData - start)
+    if (to > from) {
+      if (layout.float) this.scanFloats(data.subarray(from, to), Math.max(0, start - voxOffset))
+      if (this.voxelsInto) this.copyVoxels(data.subarray(from, to), start + from - voxOffset)
     }
     return this.offset >= layout.endOfData
   }
@@ -109,6 +115,13 @@ class NiftiStreamCheck {
     this.layout = checkNiftiHeader(this.header, this.name, this.limits)
   }
 
+  private copyVoxels(bytes: Uint8Array, at: number): void {
+    const target = this.voxelsInto!
+    // a header check on another thread bounded these sizes; a target of another size is the caller's bug
+    if (target.length !== this.layout!.voxels * this.layout!.bytesPerVoxel) throw new Error(`voxel buffer holds ${target.length} bytes, the header promises ${this.layout!.voxels * this.layout!.bytesPerVoxel}`)
+    target.set(bytes, at)
+  }
+
   private scanFloats(bytes: Uint8Array, firstByteIndex: number): void {
     const width = this.layout!.bytesPerVoxel
     const data = this.carry.length ? Buffer.concat([this.carry, bytes]) : bytes
@@ -126,9 +139,12 @@ class NiftiStreamCheck {
   }
 }
 
+/** Inflated bytes per chunk: 16 KiB (zlib's default) spends half the inflate's CPU on per-chunk overhead (1.5 s vs 0.7 s for 315 MB). */
+const inflateChunkBytes = 1 << 20
+
 async function* inflatedBytes(file: string, name: string): AsyncGenerator<Uint8Array> {
-  const source = createReadStream(file)
-  const inflate = zlib.createGunzip()
+  const source = createReadStream(file, { highWaterMark: inflateChunkBytes })
+  const inflate = zlib.createGunzip({ chunkSize: inflateChunkBytes })
   source.on('error', (error) => inflate.destroy(error))
   source.pipe(inflate)
   try {

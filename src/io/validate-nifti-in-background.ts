@@ -14,14 +14,19 @@ interface CheckArgs {
   name: string
   /** The verdict as UTF-8 JSON, its byte length first (0: the data passed). */
   verdict: Uint8Array
+  /** Where the thread copies the voxel bytes (a view of a SharedArrayBuffer), if anywhere. */
+  voxelsInto?: Uint8Array
 }
 
 const verdictBytes = 16384
 
-/** Undefined when there is no thread for it: the caller then checks before reading. */
-export function validateNiftiFileInBackground(file: string, limits: Limits, name = file): Promise<void> | undefined {
+/**
+ * Undefined when there is no thread for it: the caller then checks before reading.
+ * @param voxelsInto a view of a SharedArrayBuffer sized from the checked header: the thread fills it.
+ */
+export function validateNiftiFileInBackground(file: string, limits: Limits, name = file, voxelsInto?: Uint8Array): Promise<void> | undefined {
   const verdict = new Uint8Array(new SharedArrayBuffer(verdictBytes))
-  const running = runInBackgroundThread<CheckArgs>({ module: import.meta.url, name: 'validateNiftiKernel', args: { file, limits, name, verdict } })
+  const running = runInBackgroundThread<CheckArgs>({ module: import.meta.url, name: 'validateNiftiKernel', args: { file, limits, name, verdict, voxelsInto } })
   return running?.then(() => {
     const length = new DataView(verdict.buffer).getUint32(0)
     if (length === 0) return
@@ -33,9 +38,9 @@ export function validateNiftiFileInBackground(file: string, limits: Limits, name
 }
 
 /** Thread kernel: the full check; its error, if any, written to `verdict`. */
-export async function validateNiftiKernel({ file, limits, name, verdict }: CheckArgs): Promise<void> {
+export async function validateNiftiKernel({ file, limits, name, verdict, voxelsInto }: CheckArgs): Promise<void> {
   try {
-    await validateNiftiFile(file, limits, name)
+    await validateNiftiFile(file, limits, name, voxelsInto)
   } catch (error) {
     const found = isBadInput(error) ? { bad: true, message: error.message, file: error.file, field: error.field } : { bad: false, message: errorMessage(error) }
     let text = Buffer.from(JSON.stringify(found), 'utf8')
