@@ -53,11 +53,13 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
     const haloBefore = image.size[2] === depth ? 0 : chunk.haloBefore
     return { image: { k0: chunk.k0, pixels: slabSlices(image, haloBefore, depth) }, labels: { k0: chunk.k0, pixels: pixelsOf(labels) }, partial }
   }))
-  // the compressed parts and the shape partials too; the parts are joined as they arrive, while
-  // the main thread would otherwise wait for the chunk images
+  // the compressed parts and the shape partials too; for a store that cannot write parts one
+  // after another (S3), the parts are joined as they arrive, while the main thread would
+  // otherwise wait for the chunk images
   const imageParts = results.map((r) => r.outputParts?.image)
   const labelParts = results.map((r) => (r.componentsKey ? undefined : r.outputParts?.labels))
-  const partsReading = { image: getEvery(work, imageParts)?.then(joinParts), labels: getEvery(work, labelParts)?.then(joinParts) }
+  const asWritten = (parts: Uint8Array[]) => (output.putParts ? parts : joinParts(parts))
+  const partsReading = { image: getEvery(work, imageParts)?.then(asWritten), labels: getEvery(work, labelParts)?.then(asWritten) }
   const shapesReading = results.every((r) => r.shapeKey) ? Promise.all(results.map((r) => getJson<ShapePartials>(work, r.shapeKey!))) : undefined
   for (const pending of [reading, partsReading.image, partsReading.labels, shapesReading] as (Promise<unknown> | undefined)[]) if (pending) awaitedLater(pending)
   const manifest = caseManifestSchema.parse(await getJson(context.stores(input.case.manifest.bucket), input.case.manifest.key))
@@ -86,7 +88,7 @@ export async function assemble(input: AssembleInput, context: StageContext): Pro
 
     // The chunks compressed their slices already (output-parts.ts); a volume without every
     // part (merged components relabel here) is compressed here, on libuv's thread pool.
-    const putVolume = async (key: string, volume: SlabVolume, stitched: () => Image, parts: Promise<JoinedParts> | undefined) => {
+    const putVolume = async (key: string, volume: SlabVolume, stitched: () => Image, parts: Promise<Uint8Array[] | JoinedParts> | undefined) => {
       const header = parts ? await niftiHeaderFor(facts.outputGrid, componentTypeOf(volume.planes[0]), scratch) : undefined
       if (!header) return putImage(output, key, stitched(), scratch, level)
       await putVolumeFromParts(output, key, header, await parts!, level)
