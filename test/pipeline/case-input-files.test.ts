@@ -11,9 +11,9 @@ import { caseInputFiles } from '../../src/pipeline/case-input-files.js'
 import { loadCase } from '../../src/pipeline/load-case.js'
 import { pixelsOf } from '../../src/image/image.js'
 import type { CaseObject } from '../../src/pipeline/state.js'
-import type { ObjectStore } from '../../src/store/object-store.js'
 import { tarBytes } from '../hostile/support/archive-writers.js'
 import { dataPath } from '../support/paths.js'
+import { storeLikeS3 } from '../support/store-like-s3.js'
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'vf-case-input-files-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -34,19 +34,6 @@ function snapshot(folder: string): Record<string, string> {
   return out
 }
 
-/** The same folder as a store without local files (as S3): every object is downloaded. */
-function withoutLocalFiles(store: FolderObjectStore): ObjectStore {
-  return {
-    bucket: store.bucket,
-    get: (key) => store.get(key),
-    put: (key, body, type) => store.put(key, body, type),
-    head: (key) => store.head(key),
-    list: (prefix) => store.list(prefix),
-    download: (key, file) => store.download(key, file),
-    upload: (key, file, type) => store.upload(key, file, type),
-  }
-}
-
 const objects = (keys: string[]): CaseObject[] => keys.map((key) => ({ bucket: 'input', key, size: 0, etag: '', role: 'auto' }))
 
 describe('case input files', () => {
@@ -61,7 +48,7 @@ describe('case input files', () => {
     expect(readdirSync(scratchA)).toEqual([])
 
     const scratchB = mkdtempSync(path.join(root, 'scratch-'))
-    const copied = await caseInputFiles(objects(keys), () => withoutLocalFiles(folder), scratchB)
+    const copied = await caseInputFiles(objects(keys), () => storeLikeS3(folder), scratchB)
     for (const [n, f] of copied.entries()) {
       expect(f.file.startsWith(scratchB + path.sep)).toBe(true)
       expect(path.basename(f.file)).toBe(slices[n])

@@ -8,7 +8,7 @@ import { extractSlab } from '../../src/chunks/slab-image.js'
 import { type ComponentType, allocatePixels, gridOf, makeImage, pixelsOf } from '../../src/image/image.js'
 import { FolderObjectStore } from '../../src/local/folder-object-store.js'
 import { decodeWorkImage, getWorkImage, putWorkImage } from '../../src/pipeline/work-image.js'
-import type { ObjectStore } from '../../src/store/object-store.js'
+import { storeLikeS3 } from '../support/store-like-s3.js'
 
 const store = new FolderObjectStore(mkdtempSync(path.join(os.tmpdir(), 'vf-work-image-')), 'work')
 const direction = [0, 0, -1, 1, 0, 0, 0, -1, 0] // row-major, columns = index axes: k runs along -x (LPS)
@@ -35,15 +35,7 @@ describe('work images', () => {
     for (let n = 0; n < data.length; n++) data[n] = ((n * 7919) % 4096) - 1024
     const image = makeImage({ size: [6, 5, 8], spacing: [0.7, 0.7, 2], origin: [1, 2, 3], direction }, data)
     // the same folder through a store that has no putParts (as S3)
-    const joined: ObjectStore = {
-      bucket: store.bucket,
-      get: (k) => store.get(k),
-      put: (k, b, t) => store.put(k, b, t),
-      head: (k) => store.head(k),
-      list: (p) => store.list(p),
-      download: (k, f) => store.download(k, f),
-      upload: (k, f, t) => store.upload(k, f, t),
-    }
+    const joined = storeLikeS3(store)
     expect(store.putParts).toBeTypeOf('function')
     await putWorkImage(store, 'parts.vfimg', image, 2, 6)
     await putWorkImage(joined, 'joined.vfimg', image, 2, 6)
