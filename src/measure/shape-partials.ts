@@ -141,11 +141,11 @@ export function shapePartials(labels: Image, intensity?: Image | null, options: 
   const slice = nx * ny
   for (let k = k0; k < k1; k++) {
     const kg = k + kOffset
-    const kBorder = kg === 0 || kg === kTotal - 1
     // a k-face is exposed at the volume's ends, read from the next plane inside the image, and
     // left out toward a plane of another slab (openEnds)
     const exposedBelow = kg === 0, readBelow = !exposedBelow && k > 0
     const exposedAbove = kg === kTotal - 1, readAbove = !exposedAbove && k < nz - 1
+    const kBorder = exposedBelow || exposedAbove
     for (let j = 0; j < ny; j++) {
       const base = k * slice + j * nx
       const jBorder = j === 0 || j === ny - 1

@@ -7,6 +7,7 @@ import { type SlabVolume, asSlabVolume } from '../chunks/slab-volume.js'
 import { drawText, textHeight, textWidth } from './bitmap-font.js'
 import { encodeRgbaPngSync } from './png-encode.js'
 import { qcViews, type QcOrientation, type QcViews, type ViewName } from './qc-views.js'
+import { valueRange } from '../image/value-range.js'
 
 export { qcViews, nearestAxes, labelSummary } from './qc-views.js'
 export type { QcView, QcViews, QcViewsOptions, ScreenAxis, ViewName, QcOrientation } from './qc-views.js'
@@ -70,25 +71,14 @@ function chooseScaleBar(mmPerPixel: number, maxPixels: number): { mm: number; pi
   return { mm: 0.1, pixels: Math.max(1, Math.round(0.1 / mmPerPixel)) }
 }
 
-function minMax(planes: ArrayLike<number>[]): [number, number] {
-  let lo = Infinity, hi = -Infinity
-  for (const data of planes) {
-    for (let x = 0; x < data.length; x++) {
-      const v = data[x]
-      if (v < lo) lo = v
-      if (v > hi) hi = v
-    }
-  }
-  return [lo, hi]
-}
-
 /** Draw the QC picture into an RGBA raster (everything renderQcPng does except PNG encoding). */
 export function renderQcRgba(options: QcPngOptions): QcRaster {
   const views = qcViews(options)
   const alpha = Math.min(1, Math.max(0, options.alpha ?? 0.45))
   let window = options.window
   if (!window) {
-    const [lo, hi] = minMax(asSlabVolume(options.image).planes)
+    const ranges = asSlabVolume(options.image).planes.map(valueRange)
+    const lo = Math.min(...ranges.map((r) => r.min)), hi = Math.max(...ranges.map((r) => r.max))
     window = { center: (lo + hi) / 2, width: Math.max(hi - lo, 1e-12) }
   }
   if (!(window.width > 0)) throw new Error(`renderQcPng: window width must be > 0, got ${window.width}`)
@@ -100,7 +90,6 @@ export function renderQcRgba(options: QcPngOptions): QcRaster {
     name: options.labelNames?.[label] ?? String(label),
     color: (options.labelColors?.[label] ?? paletteColor(rank)) as Rgb,
   }))
-  const colorOf = new Map(legend.map((e) => [e.label, e.color]))
 
   // ---- layout ----
   const panels: QcPanel[] = []
