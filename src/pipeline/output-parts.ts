@@ -11,7 +11,7 @@ import { parseNiftiHeader } from '../io/nifti-header.js'
 import { writeNifti } from '../io/nifti.js'
 import { type ComponentType, type Grid, type Image, allocatePixels, componentTypeOf, makeImage, pixelsOf } from '../image/image.js'
 import { nifti1Header, plainNiftiWritable } from '../io/nifti1-header.js'
-import type { ObjectStore } from '../store/object-store.js'
+import { type ObjectStore, putConcatenated } from '../store/object-store.js'
 
 /** A chunk's part: its slices' voxels as gzip members (store it under workKeys.chunkOutputPart). */
 export async function putOutputPart(store: ObjectStore, key: string, slab: Image, compressionLevel: number): Promise<void> {
@@ -62,14 +62,10 @@ export async function putVolumeFromParts(
 ): Promise<void> {
   const member = await gzipInPieces(header, compressionLevel)
   // a store that writes parts one after another needs no joined copy (~100 MB for the chest)
-  if (Array.isArray(parts) && output.putParts) return output.putParts(key, [member, ...parts], 'application/gzip')
-  const joined = Array.isArray(parts) ? joinParts(parts) : parts
-  if (member.length > joined.start) {
-    await output.put(key, Buffer.concat([member, joined.bytes.subarray(joined.start)]), 'application/gzip')
-    return
-  }
-  joined.bytes.set(member, joined.start - member.length)
-  await output.put(key, joined.bytes.subarray(joined.start - member.length), 'application/gzip')
+  if (Array.isArray(parts)) return putConcatenated(output, key, [member, ...parts], 'application/gzip')
+  if (member.length > parts.start) return output.put(key, Buffer.concat([member, parts.bytes.subarray(parts.start)]), 'application/gzip')
+  parts.bytes.set(member, parts.start - member.length)
+  await output.put(key, parts.bytes.subarray(parts.start - member.length), 'application/gzip')
 }
 
 /** The parts copied one after another, behind room for the header's gzip member. */

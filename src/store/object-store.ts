@@ -32,3 +32,9 @@ export interface ObjectStore {
 
 /** Resolves a bucket name from an event to a store. */
 export type StoreResolver = (bucket: string) => ObjectStore
+
+/** Store the parts' concatenation: written one after another where the store can, else joined once. */
+export function putConcatenated(store: ObjectStore, key: string, parts: Uint8Array[], contentType?: string): Promise<void> {
+  if (store.putParts) return store.putParts(key, parts, contentType)
+  return store.put(key, Buffer.concat(parts), contentType)
+}
