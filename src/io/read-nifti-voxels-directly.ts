@@ -26,6 +26,7 @@ import type { Limits } from '../pipeline/config.js'
 import { type NiftiHeader, scalarDatatypes } from './nifti-header.js'
 import { type CheckedNifti, validateNiftiFile } from './validate-nifti-file.js'
 import { validateNiftiFileInBackground } from './validate-nifti-in-background.js'
+import { type VoxelArrival, arrivalCounter, voxelArrival } from './voxel-arrival.js'
 
 /** ITK component type -> the typed array itk-wasm gives such an image. */
 const arrayFor: Record<string, new (buffer: SharedArrayBuffer) => TypedArray> = {
@@ -33,25 +34,36 @@ const arrayFor: Record<string, new (buffer: SharedArrayBuffer) => TypedArray> = 
   int64: BigInt64Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array,
 }
 
+/** An image whose voxels are still arriving (voxel-arrival.ts): await `arrival.complete` before trusting it. */
+export interface ArrivingImage {
+  image: Image
+  arrival: VoxelArrival
+}
+
 /**
- * Undefined when the header already rules the direct read out. Else resolves to the image, or to
- * undefined when ITK's reading of the header disagrees (the data has then passed its check), and
- * rejects with the data check's BadInputError first.
+ * Undefined when the header already rules the direct read out. Else resolves as soon as ITK has
+ * read the header, to the image whose voxels then arrive front to back while the check inflates
+ * the file (a caller can start on the first slabs meanwhile), or to undefined, once the check has
+ * passed, where ITK's reading of the header disagrees. The data check's BadInputError comes first.
  * @param checked what checkNiftiFileHeader returned: the sizes are bounded by the limits.
  */
-export function readNiftiVoxelsDirectly(file: string, checked: CheckedNifti, limits: Limits, name = file): Promise<Image | undefined> | undefined {
+export function readNiftiVoxelsArriving(file: string, checked: CheckedNifti, limits: Limits, name = file): Promise<ArrivingImage | undefined> | undefined {
   if (!storedBytesAreVoxels(checked.header)) return undefined
   const voxels = new SharedArrayBuffer(checked.voxels * checked.bytesPerVoxel)
   const voxelsInto = new Uint8Array(voxels)
-  const dataCheck = validateNiftiFileInBackground(file, limits, name, voxelsInto) ?? validateNiftiFile(file, limits, name, voxelsInto)
+  const arrived = arrivalCounter()
+  const dataCheck = validateNiftiFileInBackground(file, limits, name, voxelsInto, arrived) ?? validateNiftiFile(file, limits, name, voxelsInto, arrived)
+  const arrival = voxelArrival(arrived, checked.bytesPerVoxel, dataCheck)
   return (async () => {
-    const [check, information] = await Promise.allSettled([dataCheck, readHeaderWithItk(file, checked)])
-    if (check.status === 'rejected') throw check.reason
-    // ITK failing on the header alone: its full read decides what to say
-    if (information.status === 'rejected') return undefined
-    if (!itkReadsStoredBytes(information.value, checked)) return undefined
-    const image = withHeaderSize(information.value, checked.header)
-    return { ...image, data: new arrayFor[image.imageType.componentType](voxels) }
+    const information = await readHeaderWithItk(file, checked).catch(() => undefined)
+    // ITK failing on the header alone, or reading other voxels than those stored: its full read
+    // decides, once the check has given its verdict (which comes first)
+    if (!information || !itkReadsStoredBytes(information, checked)) {
+      await arrival.complete
+      return undefined
+    }
+    const image = withHeaderSize(information, checked.header)
+    return { image: { ...image, data: new arrayFor[image.imageType.componentType](voxels) }, arrival }
   })()
 }
 

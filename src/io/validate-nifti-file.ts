@@ -12,6 +12,7 @@ import type { Limits } from '../pipeline/config.js'
 import { BadInputError, errorMessage } from '../pipeline/errors.js'
 import { exceedsLimit } from '../pipeline/limits.js'
 import { type NiftiHeader, type NiftiLayout, checkNiftiHeader, niftiHeaderMaxBytes, parseNiftiHeader } from './nifti-header.js'
+import { advanceArrival } from './voxel-arrival.js'
 
 export interface CheckedNifti extends NiftiLayout {
   header: NiftiHeader
@@ -22,9 +23,11 @@ export interface CheckedNifti extends NiftiLayout {
  * @param name what messages call the file (an object key); defaults to the path.
  * @param voxelsInto when given, the voxel bytes (vox_offset to the end of the data, as stored)
  *   are copied into it on the way: the caller's one inflate of the file (read-nifti-voxels-directly.ts).
+ * @param arrived when given with voxelsInto: the bytes copied so far (voxel-arrival.ts), so the
+ *   caller can use the first slices while the rest is inflated.
  */
-export async function validateNiftiFile(file: string, limits: Limits, name = file, voxelsInto?: Uint8Array): Promise<CheckedNifti> {
-  return scanNiftiFile(file, limits, name, false, voxelsInto)
+export async function validateNiftiFile(file: string, limits: Limits, name = file, voxelsInto?: Uint8Array, arrived?: BigInt64Array): Promise<CheckedNifti> {
+  return scanNiftiFile(file, limits, name, false, voxelsInto && { into: voxelsInto, arrived })
 }
 
 /**
@@ -35,7 +38,13 @@ export async function checkNiftiFileHeader(file: string, limits: Limits, name = 
   return scanNiftiFile(file, limits, name, true)
 }
 
-async function scanNiftiFile(file: string, limits: Limits, name: string, headerOnly: boolean, voxelsInto?: Uint8Array): Promise<CheckedNifti> {
+/** Where the scan copies the voxel bytes, and the counter of bytes copied (optional). */
+interface VoxelCopy {
+  into: Uint8Array
+  arrived?: BigInt64Array
+}
+
+async function scanNiftiFile(file: string, limits: Limits, name: string, headerOnly: boolean, voxelsInto?: VoxelCopy): Promise<CheckedNifti> {
   const { size } = await fs.stat(file)
   const compressed = (await firstBytes(file, 2)).every((b, i) => b === [0x1f, 0x8b][i]) && size >= 2
   if (size > limits.max_decompressed_bytes) throw exceedsLimit(name, 'max_decompressed_bytes', 'file size in bytes', size, limits)
@@ -57,7 +66,7 @@ class NiftiStreamCheck {
   private firstNonFinite = -1
   private carry: Uint8Array = new Uint8Array(0)
 
-  constructor(private readonly name: string, private readonly limits: Limits, private readonly headerOnly = false, private readonly voxelsInto?: Uint8Array) {}
+  constructor(private readonly name: string, private readonly limits: Limits, private readonly headerOnly = false, private readonly voxelsInto?: VoxelCopy) {}
 
   /** Returns true when no more bytes are needed. */
   push(chunk: Uint8Array): boolean {
@@ -116,10 +125,12 @@ class NiftiStreamCheck {
   }
 
   private copyVoxels(bytes: Uint8Array, at: number): void {
-    const target = this.voxelsInto!
+    const { into: target, arrived } = this.voxelsInto!
     // a header check on another thread bounded these sizes; a target of another size is the caller's bug
     if (target.length !== this.layout!.voxels * this.layout!.bytesPerVoxel) throw new Error(`voxel buffer holds ${target.length} bytes, the header promises ${this.layout!.voxels * this.layout!.bytesPerVoxel}`)
     target.set(bytes, at)
+    // the stream is read front to back: bytes [0, at + length) are all in place
+    if (arrived) advanceArrival(arrived, at + bytes.length)
   }
 
   private scanFloats(bytes: Uint8Array, firstByteIndex: number): void {

@@ -16,6 +16,8 @@ interface CheckArgs {
   verdict: Uint8Array
   /** Where the thread copies the voxel bytes (a view of a SharedArrayBuffer), if anywhere. */
   voxelsInto?: Uint8Array
+  /** Bytes copied so far (voxel-arrival.ts). */
+  arrived?: BigInt64Array
 }
 
 const verdictBytes = 16384
@@ -23,10 +25,11 @@ const verdictBytes = 16384
 /**
  * Undefined when there is no thread for it: the caller then checks before reading.
  * @param voxelsInto a view of a SharedArrayBuffer sized from the checked header: the thread fills it.
+ * @param arrived counts the bytes the thread has copied into voxelsInto (voxel-arrival.ts).
  */
-export function validateNiftiFileInBackground(file: string, limits: Limits, name = file, voxelsInto?: Uint8Array): Promise<void> | undefined {
+export function validateNiftiFileInBackground(file: string, limits: Limits, name = file, voxelsInto?: Uint8Array, arrived?: BigInt64Array): Promise<void> | undefined {
   const verdict = new Uint8Array(new SharedArrayBuffer(verdictBytes))
-  const running = runInBackgroundThread<CheckArgs>({ module: import.meta.url, name: 'validateNiftiKernel', args: { file, limits, name, verdict, voxelsInto } })
+  const running = runInBackgroundThread<CheckArgs>({ module: import.meta.url, name: 'validateNiftiKernel', args: { file, limits, name, verdict, voxelsInto, arrived } })
   return running?.then(() => {
     const length = new DataView(verdict.buffer).getUint32(0)
     if (length === 0) return
@@ -38,9 +41,9 @@ export function validateNiftiFileInBackground(file: string, limits: Limits, name
 }
 
 /** Thread kernel: the full check; its error, if any, written to `verdict`. */
-export async function validateNiftiKernel({ file, limits, name, verdict, voxelsInto }: CheckArgs): Promise<void> {
+export async function validateNiftiKernel({ file, limits, name, verdict, voxelsInto, arrived }: CheckArgs): Promise<void> {
   try {
-    await validateNiftiFile(file, limits, name, voxelsInto)
+    await validateNiftiFile(file, limits, name, voxelsInto, arrived)
   } catch (error) {
     const found = isBadInput(error) ? { bad: true, message: error.message, file: error.file, field: error.field } : { bad: false, message: errorMessage(error) }
     let text = Buffer.from(JSON.stringify(found), 'utf8')

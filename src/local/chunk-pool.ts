@@ -3,6 +3,9 @@
 // A worker thread that dies mid-chunk (a crash, an out-of-memory kill) fails that chunk's
 // token with ChunkWorkerInterrupted, as a killed Lambda would surface, so the state machine's
 // Retry runs the chunk again on a fresh worker; the other chunks go on.
+// A chunk can also start before its message comes (startEarly: prepare hands it over once its
+// inputs are written); the message then takes that run's answer.
+import { randomUUID } from 'node:crypto'
 import os from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { createChunkWorkerHandler } from '../../functions/chunk-worker/create-handler.js'
@@ -55,6 +58,8 @@ export class ChunkPool {
   /** Every chunk run on a worker thread, in the order they finished. */
   readonly timeline: ChunkSpan[] = []
   private readonly queue: ChunkMessageBody[] = []
+  /** Answers of chunks started before their message came (startEarly), by messageKey. */
+  private readonly early = new Map<string, Promise<unknown>>()
   private readonly inline?: (body: string) => Promise<void>
   private closing = false
   /** Chunks run at once: the worker threads, or 1 on the main thread. */
@@ -71,8 +76,32 @@ export class ChunkPool {
     for (let n = 0; n < count; n++) this.idle.push(this.startWorker())
   }
 
+  /**
+   * Start a chunk before the state machine sends its message: its answer goes to that message
+   * when it comes (run). Worker threads only (on the main thread it would hold up prepare
+   * itself), and not under fault injection, which must see every message the state machine sends.
+   */
+  startEarly(message: Omit<ChunkMessageBody, 'taskToken'>): void {
+    if (this.inline || this.closing || this.options.interrupt) return
+    const key = messageKey(message)
+    if (this.early.has(key)) return
+    const taskToken = `early-${randomUUID()}`
+    const answer = this.tokens.wait(taskToken)
+    answer.catch(() => {}) // the message's task sees the failure
+    this.early.set(key, answer)
+    this.queue.push({ ...message, taskToken })
+    this.dispatch()
+  }
+
   /** Process one chunk message (the body the state machine sends to the chunk queue). */
   run(message: ChunkMessageBody): Promise<unknown> {
+    const key = messageKey(message)
+    const started = this.early.get(key)
+    if (started) {
+      // once only: a retry of this message runs the chunk afresh
+      this.early.delete(key)
+      return started
+    }
     const result = this.tokens.wait(message.taskToken)
     if (this.inline) {
       if (this.options.interrupt?.(message)) void this.interrupted(message, 'the chunk was interrupted before it ran')
@@ -147,4 +176,11 @@ export class ChunkPool {
       if (this.options.interrupt?.(message)) void worker.terminate()
     }
   }
+}
+
+/** A chunk message without its task token, the same text for the same content (keys sorted). */
+function messageKey(message: Record<string, unknown>): string {
+  const { taskToken: _, ...content } = message
+  return JSON.stringify(content, (_key, value: unknown) =>
+    value && typeof value === 'object' && !Array.isArray(value) ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : value)
 }

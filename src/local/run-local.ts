@@ -15,6 +15,7 @@ import { type LocalCase, discoverCases } from './discover-cases.js'
 import { type BucketFolders, folderStores } from './folder-stores.js'
 import { type EventLog, LocalStateMachine } from './local-state-machine.js'
 import { localStageHandlers } from './stage-handlers.js'
+import type { StageContext } from '../pipeline/stage-context.js'
 
 export interface LocalRunOptions {
   input: string
@@ -92,7 +93,8 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
   }
   const stores = folderStores(buckets)
   const pool = new ChunkPool({ buckets, workers: options.workers, interrupt: options.interruptChunk })
-  const context = { stores, chunkParallelism: pool.parallelism }
+  // chunks start as soon as prepare has written their inputs (a NIfTI's first slabs while it reads the rest)
+  const context: StageContext = { stores, chunkParallelism: pool.parallelism, startChunkEarly: (message) => pool.startEarly(message) }
   const caseOfExecution = new Map<string, string>()
   const machine = new LocalStateMachine(
     localStageHandlers(context, (body) => pool.run(body)),

@@ -39,7 +39,7 @@ export const derivedKeys = {
   output: (run: RunRef, name: string) => `${run.outputPrefix}${name}.nii.gz`,
 }
 
-function derivedImagesOf(config: PipelineConfig) {
+export function derivedImagesOf(config: PipelineConfig) {
   return config.derived_images ?? []
 }
 

@@ -10,7 +10,8 @@ import { frameCount, inventoryDicom } from '../io/dicom-series.js'
 import { selectSeries, type SeriesSummary } from '../io/series-selection.js'
 import { readDicomVolume } from '../io/dicom-volume.js'
 import { isNiftiPath } from '../io/nifti.js'
-import { readInputNifti } from '../io/read-input-nifti.js'
+import { readInputNifti, readInputNiftiArriving } from '../io/read-input-nifti.js'
+import type { VoxelArrival } from '../io/voxel-arrival.js'
 import { niftiCtPlausibility } from '../measure/nifti-ct-plausibility.js'
 import { type Limits, defaultLimits } from './config.js'
 import { expandArchives } from './expand-archives.js'
@@ -40,6 +41,11 @@ export interface LoadedCase {
   /** Landmarks to compare with the reference ones (a landmarks JSON given with the case). */
   predictedLandmarks?: { points: LandmarkPoint[]; source: string }
   warnings: Warning[]
+  /**
+   * Voxels of `image` still arriving (loadCase with voxelsMayArrive): what needs all of them
+   * awaits `arrival.complete`, which settles the data check and completes `warnings`.
+   */
+  arrival?: VoxelArrival
 }
 
 /** Landmarks files are small; anything bigger is not one. */
@@ -50,6 +56,11 @@ export interface LoadCaseOptions {
   dicom: PipelineConfig['dicom']
   /** Resource limits for untrusted input (pipeline config `limits`). */
   limits: Limits
+  /**
+   * Resolve while a NIfTI image's voxels are still being read where that is possible (the
+   * caller starts on the first slices; see LoadedCase.arrival). Default: every voxel is in.
+   */
+  voxelsMayArrive?: boolean
 }
 
 export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions = { dicom: defaultConfig.dicom, limits: defaultLimits }): Promise<LoadedCase> {
@@ -118,53 +129,65 @@ export async function loadCase(caseFiles: CaseFile[], options: LoadCaseOptions =
       }),
     }
   } else if (niftiImages.length === 1) {
-    const image = await readInputNifti(niftiImages[0].file, limits, niftiImages[0].key).catch(rename(niftiImages[0].key))
-    const modality = looksLikeCt(image) ? 'CT' : 'MR'
+    const { file, key } = niftiImages[0]
+    const { image, arrival } = await (options.voxelsMayArrive ? readInputNiftiArriving(file, limits, key) : readInputNifti(file, limits, key).then((read) => ({ image: read, arrival: undefined }))).catch(rename(key))
+    const modality = (await looksLikeCt(image, arrival).catch(rename(key))) ? 'CT' : 'MR'
     warnings.push({ code: 'modality_guessed', message: `NIfTI carries no modality; treated as ${modality} from its value range` })
-    if (modality === 'CT') warnings.push(...niftiCtPlausibility(pixelsOf(image)).warnings)
-    loaded = { image, modality, description: describe(image, 'nifti', modality, { files_used: 1, files_ignored: ignored }) }
+    // the HU check needs every voxel: where they are still arriving, its warnings join in this place once they are in
+    const plausibilityAt = warnings.length
+    const plausibility = () => (modality === 'CT' ? niftiCtPlausibility(pixelsOf(image)).warnings : [])
+    if (!arrival) warnings.push(...plausibility())
+    const complete = arrival?.complete.then(() => void warnings.splice(plausibilityAt, 0, ...plausibility()), rename(key))
+    complete?.catch(() => {}) // awaited by the caller
+    loaded = { image, modality, description: describe(image, 'nifti', modality, { files_used: 1, files_ignored: ignored }), ...(arrival && complete && { arrival: { voxels: arrival.voxels, complete } }) }
   } else if (niftiImages.length > 1) {
     throw new BadInputError(`a case holds one image, found ${niftiImages.length} NIfTI files (${niftiImages.map((f) => f.key).join(', ')})`)
   } else {
     throw new BadInputError(`no DICOM image series or NIfTI image among ${files.length} files`, { file: files[0]?.key })
   }
 
-  const grid = gridOf(loaded.image)
-  let reference: LoadedCase['reference']
-  if (niftiLabels.length) {
-    const labelsFile = niftiLabels[0]
-    const checked = checkLabelMap(await readInputNifti(labelsFile.file, limits, labelsFile.key).catch(rename(labelsFile.key)), grid, labelsFile.key, limits)
-    const labels = checked.labels
-    warnings.push(...checked.warnings)
-    reference = { labels: resampleLabels(labels, grid), names: {}, source: labelsFile.key }
-  } else if (inventory.segmentations.length) {
-    const seg = inventory.segmentations[0]
-    const segName = keyOf.get(seg.file) ?? path.basename(seg.file)
-    // SEG and SR readers (dcmjs, GDCM's WebAssembly) are loaded only for cases that have such files.
-    const [{ checkSegReferences }, { readDicomSeg }] = await Promise.all([import('../io/dicom-seg-references.js'), import('../io/dicom-seg.js')])
-    await checkSegReferences(seg.file, segName, { grid, series: imageSeries })
-    const { labels, segments, warnings: segWarnings } = await readDicomSeg(seg.file, grid).catch(rename(segName))
-    const names: Record<string, string> = {}
-    for (const segment of segments) names[String(segment.number)] = segment.label
-    reference = { labels, names, source: segName }
-    for (const message of segWarnings ?? []) warnings.push({ code: 'segmentation', message })
-  }
+  try {
+    const grid = gridOf(loaded.image)
+    let reference: LoadedCase['reference']
+    if (niftiLabels.length) {
+      const labelsFile = niftiLabels[0]
+      const checked = checkLabelMap(await readInputNifti(labelsFile.file, limits, labelsFile.key).catch(rename(labelsFile.key)), grid, labelsFile.key, limits)
+      const labels = checked.labels
+      warnings.push(...checked.warnings)
+      reference = { labels: resampleLabels(labels, grid), names: {}, source: labelsFile.key }
+    } else if (inventory.segmentations.length) {
+      const seg = inventory.segmentations[0]
+      const segName = keyOf.get(seg.file) ?? path.basename(seg.file)
+      // SEG and SR readers (dcmjs, GDCM's WebAssembly) are loaded only for cases that have such files.
+      const [{ checkSegReferences }, { readDicomSeg }] = await Promise.all([import('../io/dicom-seg-references.js'), import('../io/dicom-seg.js')])
+      await checkSegReferences(seg.file, segName, { grid, series: imageSeries })
+      const { labels, segments, warnings: segWarnings } = await readDicomSeg(seg.file, grid).catch(rename(segName))
+      const names: Record<string, string> = {}
+      for (const segment of segments) names[String(segment.number)] = segment.label
+      reference = { labels, names, source: segName }
+      for (const message of segWarnings ?? []) warnings.push({ code: 'segmentation', message })
+    }
 
-  let prediction: LoadedCase['prediction']
-  if (niftiPredictions.length) {
-    const predictionFile = niftiPredictions[0]
-    if (!reference) throw new BadInputError('a prediction needs a reference segmentation to be evaluated against', { file: predictionFile.key })
-    const checked = checkLabelMap(await readInputNifti(predictionFile.file, limits, predictionFile.key).catch(rename(predictionFile.key)), grid, predictionFile.key, limits)
-    const labels = checked.labels
-    warnings.push(...checked.warnings)
-    prediction = { labels: resampleLabels(labels, grid), source: predictionFile.key }
-  }
+    let prediction: LoadedCase['prediction']
+    if (niftiPredictions.length) {
+      const predictionFile = niftiPredictions[0]
+      if (!reference) throw new BadInputError('a prediction needs a reference segmentation to be evaluated against', { file: predictionFile.key })
+      const checked = checkLabelMap(await readInputNifti(predictionFile.file, limits, predictionFile.key).catch(rename(predictionFile.key)), grid, predictionFile.key, limits)
+      const labels = checked.labels
+      warnings.push(...checked.warnings)
+      prediction = { labels: resampleLabels(labels, grid), source: predictionFile.key }
+    }
 
-  const landmarks: LoadedCase['landmarks'] = !inventory.reports.length ? [] : await (await import('./read-case-landmarks.js')).readCaseLandmarks(inventory.reports.map((sr) => ({ file: sr.file, name: keyOf.get(sr.file) ?? path.basename(sr.file) })), warnings)
-  for (const file of files.filter((f) => f.role === 'reference_landmarks')) landmarks.push(...(await readLandmarksJson(file)).points)
-  const landmarksFile = files.find((f) => f.role === 'prediction_landmarks')
-  const predictedLandmarks = landmarksFile ? await readLandmarksJson(landmarksFile) : undefined
-  return { ...loaded, reference, prediction, landmarks, ...(predictedLandmarks && { predictedLandmarks }), warnings }
+    const landmarks: LoadedCase['landmarks'] = !inventory.reports.length ? [] : await (await import('./read-case-landmarks.js')).readCaseLandmarks(inventory.reports.map((sr) => ({ file: sr.file, name: keyOf.get(sr.file) ?? path.basename(sr.file) })), warnings)
+    for (const file of files.filter((f) => f.role === 'reference_landmarks')) landmarks.push(...(await readLandmarksJson(file)).points)
+    const landmarksFile = files.find((f) => f.role === 'prediction_landmarks')
+    const predictedLandmarks = landmarksFile ? await readLandmarksJson(landmarksFile) : undefined
+    return { ...loaded, reference, prediction, landmarks, ...(predictedLandmarks && { predictedLandmarks }), warnings }
+  } catch (error) {
+    // the image's own verdict first (its voxels may still be arriving): bad data says more
+    await loaded.arrival?.complete
+    throw error
+  }
 }
 
 async function readLandmarksJson(file: CaseFile): Promise<{ points: LandmarkPoint[]; source: string }> {
@@ -205,12 +228,21 @@ function describe(image: Image, kind: 'dicom' | 'nifti', modality: string, extra
   }
 }
 
-/** CT has air near -1000 HU; MR intensities are never that negative. */
-function looksLikeCt(image: Image): boolean {
+/** Voxels looked at between waits for more to arrive. */
+const ctSamplePiece = 1 << 20
+
+/**
+ * CT has air near -1000 HU; MR intensities are never that negative. Every 97th voxel is looked
+ * at: one at or below -500 decides CT, as soon as it has arrived (the first slices, for a CT).
+ */
+async function looksLikeCt(image: Image, arrival?: VoxelArrival): Promise<boolean> {
   const data = pixelsOf(image)
-  let min = Infinity
-  for (let i = 0; i < data.length; i += 97) if (data[i] < min) min = data[i]
-  return min <= -500
+  for (let i = 0; i < data.length;) {
+    const end = Math.min(data.length, i + ctSamplePiece)
+    if (arrival) await arrival.voxels(end)
+    for (; i < end; i += 97) if (data[i] <= -500) return true
+  }
+  return false
 }
 
 /** dcmjs cannot parse a corrupt header: the file is ignored like any other broken file. File-system faults stay faults. */

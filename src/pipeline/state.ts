@@ -78,6 +78,8 @@ export const chunkRefSchema = z.object({
   source: z.object({ key: z.string(), z0: z.number().int().nonnegative(), z1: z.number().int().positive() }).optional(),
   /** The N4 field fitted on the whole image (src/filters/n4-two-phase.ts), applied to this chunk. */
   n4FieldKey: z.string().optional(),
+  /** Slices of the whole output volume (absent in older plans: read from the case facts). */
+  outputSlices: z.number().int().positive().optional(),
 })
 export type ChunkRef = z.infer<typeof chunkRefSchema>
 

@@ -12,8 +12,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { type Image, makeImage } from '../../src/image/image.js'
 import { writeNifti } from '../../src/io/nifti.js'
 import { parseNiftiHeader } from '../../src/io/nifti-header.js'
-import { readInputNifti } from '../../src/io/read-input-nifti.js'
-import { readNiftiVoxelsDirectly } from '../../src/io/read-nifti-voxels-directly.js'
+import { readInputNifti, readInputNiftiArriving } from '../../src/io/read-input-nifti.js'
+import { readNiftiVoxelsArriving } from '../../src/io/read-nifti-voxels-directly.js'
 import { checkNiftiFileHeader } from '../../src/io/validate-nifti-file.js'
 import { closeFilterThreads } from '../../src/filters/filter-threads.js'
 import { defaultLimits } from '../../src/pipeline/config.js'
@@ -73,12 +73,14 @@ async function expectSameAsItk(file: string): Promise<Image> {
   return image
 }
 
-/** Resolves to whether readNiftiVoxelsDirectly delivered the image itself. */
+/** Resolves to whether readNiftiVoxelsArriving delivered the image itself. */
 async function readDirectly(file: string): Promise<boolean> {
-  const direct = readNiftiVoxelsDirectly(file, await checkNiftiFileHeader(file, defaultLimits), defaultLimits)
-  const image = direct && (await direct)
-  if (image) expect((image.data as ArrayBufferView).buffer).toBeInstanceOf(SharedArrayBuffer)
-  return image !== undefined
+  const direct = readNiftiVoxelsArriving(file, await checkNiftiFileHeader(file, defaultLimits), defaultLimits)
+  const read = direct && (await direct)
+  if (!read) return false
+  await read.arrival.complete
+  expect((read.image.data as ArrayBufferView).buffer).toBeInstanceOf(SharedArrayBuffer)
+  return true
 }
 
 describe('readInputNifti on the shared scans and goldens equals ITK\'s full read', () => {
@@ -186,6 +188,24 @@ describe('readInputNifti on generated NIfTIs', () => {
     expect(Array.from(image.data as Int16Array)).toEqual(Array.from(patterns.int16()))
     expect(image.origin).toEqual((await itkFullRead(little)).origin)
     expect(await readDirectly(file)).toBe(false)
+  })
+
+  it('readInputNiftiArriving on a truncated int16 .nii.gz: the voxels before the cut arrive as written, the rest and the whole fail with the check\'s verdict', async () => {
+    const whole = zlib.gunzipSync(readFileSync(await generated('int16', 'int16-arriving.nii.gz')))
+    const file = path.join(dir, 'int16-arriving-cut.nii.gz')
+    const voxOffset = headerOf(file.replace('-cut', '')).voxOffset
+    const kept = 5 * 37 * 29 // five whole slices of 11
+    writeFileSync(file, zlib.gzipSync(whole.subarray(0, voxOffset + 2 * kept + 1)))
+    const { image, arrival } = await readInputNiftiArriving(file, defaultLimits, 'cut.nii.gz')
+    expect(arrival).toBeDefined()
+    await arrival!.voxels(kept)
+    expect(Array.from((image.data as Int16Array).subarray(0, kept))).toEqual(Array.from(patterns.int16().subarray(0, kept)))
+    for (const pending of [arrival!.voxels(kept + 1), arrival!.complete]) {
+      const error = await pending.then(() => undefined, (e: unknown) => e)
+      expect(error).toBeInstanceOf(BadInputError)
+      expect((error as BadInputError).message).toMatch(/truncated/)
+      expect((error as BadInputError).file).toBe('cut.nii.gz')
+    }
   })
 
   it('bad data still gets the check\'s verdict first: a truncated int16 .nii.gz', async () => {

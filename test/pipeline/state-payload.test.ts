@@ -40,6 +40,7 @@ describe('state machine payload', () => {
           labelsKey: workKeys.chunkInputLabels(run, s.index),
           source: { key: workKeys.chunkSource(run, s.index), z0: s.k0, z1: s.k1 },
           n4FieldKey: workKeys.n4Field(run),
+          outputSlices: 3000,
         })),
         facts: pointer(workKeys.facts(run)),
         labelSource: 'reference',

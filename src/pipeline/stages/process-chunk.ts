@@ -67,7 +67,7 @@ export async function processChunk(job: ChunkJob, context: StageContext): Promis
       putJson(work, result.partialsKey, partials),
       putOutputPart(work, outputParts.image, image, level),
       outputParts.labels && putOutputPart(work, outputParts.labels, labels, level),
-      result.shapeKey && putShape(work, result.shapeKey, labels, image, chunk.k0, run),
+      result.shapeKey && putShape(work, result.shapeKey, labels, image, chunk, run),
     ])
     return { ...result, ms: Date.now() - started }
   })
@@ -84,9 +84,10 @@ async function chunkLabels(chunk: ChunkRef, withHalo: Image, image: Image, confi
 }
 
 /** Most of the shape pass, here in parallel (merged components relabel in assemble: not then). */
-async function putShape(work: ObjectStore, key: string, labels: Image, image: Image, k0: number, run: RunRef): Promise<void> {
-  const { outputGrid } = await getJson<CaseFacts>(work, workKeys.facts(run))
-  await putJson(work, key, chunkInteriorShape(labels, image, k0, outputGrid.size[2]))
+async function putShape(work: ObjectStore, key: string, labels: Image, image: Image, chunk: ChunkRef, run: RunRef): Promise<void> {
+  // the case facts are written at the end of prepare, which a chunk started early may precede
+  const depth = chunk.outputSlices ?? (await getJson<CaseFacts>(work, workKeys.facts(run))).outputGrid.size[2]
+  await putJson(work, key, chunkInteriorShape(labels, image, chunk.k0, depth))
 }
 
 /** The chunk's slices with their halo, resampled from its source slab (two-phase form). */
