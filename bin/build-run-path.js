@@ -12,7 +12,7 @@ const common = { platform: 'node', format: 'esm', target: 'node20', logLevel: 'w
 /**
  * dist/node_modules/zod: the installed zod as one ESM file. Every bare `zod` import under dist/
  * (tree, bundles, worker threads) resolves here before the root node_modules, so each thread
- * loads one copy. Why: zod 4 loads as ~99 files, ~0.1 s per process and thread; one file ~0.045 s.
+ * loads one copy. Why: zod 4 loads as ~99 files, ~0.1 s per process and thread; one file ~0.035 s.
  */
 export async function vendorZod(outdir) {
   const require = createRequire(path.join(root, 'package.json'))
@@ -20,7 +20,8 @@ export async function vendorZod(outdir) {
   const { version } = JSON.parse(readFileSync(packageFile, 'utf8'))
   const target = path.join(outdir, 'node_modules', 'zod')
   mkdirSync(target, { recursive: true })
-  await build({ ...common, entryPoints: [path.join(path.dirname(packageFile), 'index.js')], outfile: path.join(target, 'index.js'), bundle: true })
+  // Whitespace and syntax minified (names kept): V8 reads ~25% less at every start (~8 ms).
+  await build({ ...common, entryPoints: [path.join(path.dirname(packageFile), 'index.js')], outfile: path.join(target, 'index.js'), bundle: true, minifyWhitespace: true, minifySyntax: true })
   writeFileSync(path.join(target, 'package.json'), JSON.stringify({ name: 'zod', version, type: 'module', exports: { '.': './index.js' }, note: 'zod bundled by bin/build-run-path.js' }) + '\n')
 }
 
@@ -78,8 +79,9 @@ export async function bundleRunPath(outdir) {
       })
     },
   }
-  await build({
-    ...common, sourcemap: 'linked', absWorkingDir: root, entryPoints: [entry], outdir, outbase: root, bundle: true, splitting: true,
+  const { metafile } = await build({
+    ...common, sourcemap: 'linked', metafile: true, absWorkingDir: root, entryPoints: [entry], outdir, outbase: root, bundle: true, splitting: true,
     chunkNames: `${bundleFolder}/run-[name]-[hash]`, packages: 'external', plugins: [treeForShared],
   })
+  return metafile
 }
