@@ -25,7 +25,19 @@ export async function vendorZod(outdir) {
   writeFileSync(path.join(target, 'package.json'), JSON.stringify({ name: 'zod', version, type: 'module', exports: { '.': './index.js' }, note: 'zod bundled by bin/build-run-path.js' }) + '\n')
 }
 
-const usesOwnLocation = (file) => /\bimport\.meta\b/.test(readFileSync(file, 'utf8'))
+/** Whether `source` uses import.meta for anything but import.meta.url. */
+const usesMoreOfImportMeta = (source) => /\bimport\.meta\b(?!\.url\b)/.test(source)
+
+/**
+ * `source` (the module at `relative`, bundled into a file in `bundleFolder`) with import.meta.url
+ * standing for the URL of the module's own copy in the dist/ tree: files it finds beside itself
+ * are found there. Modules of `bundleFolder` keep theirs (the same folder).
+ */
+function relocated(source, relative, bundleFolder) {
+  if (path.posix.dirname(relative) === bundleFolder || !/\bimport\.meta\.url\b/.test(source)) return source
+  const twin = path.posix.relative(bundleFolder, relative.replace(/\.ts$/, '.js'))
+  return source.replace(/\bimport\.meta\.url\b/g, `new URL(${JSON.stringify(twin)}, import.meta.url).href`)
+}
 
 /** Static imports (not dynamic ones) of every module reachable from `entry`, from esbuild's metafile: relative path -> relative paths. */
 async function staticImportGraph(entry) {
@@ -50,20 +62,22 @@ function staticClosure(graph, roots) {
  * dynamically) bundled with code splitting: one entry module, the lazily imported stages in chunk
  * files beside it (loaded when first used, as before), each module in exactly one file. Why:
  * resolving, reading and compiling its ~130 tree modules cost ~0.1 s of every run before prepare.
+ * A bundled module that finds files next to itself (filter kernels, worker scripts, package.json)
+ * is given the URL of its copy in the dist/ tree for import.meta.url (see relocated), so it finds
+ * them there, and a kernel a thread imports by that URL is the tree copy (another thread).
  * Modules stay in the tree (imported from there), together with all they import statically, so
  * that no module is loaded twice (a bundled copy and a tree copy with their own state):
- * - modules that find files next to themselves through import.meta.url (filter kernels,
- *   package.json), except those in src/local, whose folder the bundle shares;
  * - src/pipeline/config.ts, which callers of runLocal (the CLI, the benchmark) import themselves;
- * - src/local/step-functions-runtime.ts, a bundle of its own (bin/build.js).
+ * - src/local/step-functions-runtime.ts, a bundle of its own (bin/build.js);
+ * - modules that use import.meta for more than its url.
  * Packages stay external.
  */
 export async function bundleRunPath(outdir) {
   const bundleFolder = 'src/local'
   const entry = `${bundleFolder}/run-local.ts`
   const graph = await staticImportGraph(entry)
-  const roots = [...graph.keys()].filter((file) => (path.posix.dirname(file) !== bundleFolder && usesOwnLocation(path.join(root, file)))
-    || file === 'src/pipeline/config.ts' || file === 'src/local/step-functions-runtime.ts')
+  const roots = [...graph.keys()].filter((file) => file === 'src/pipeline/config.ts' || file === 'src/local/step-functions-runtime.ts'
+    || usesMoreOfImportMeta(readFileSync(path.join(root, file), 'utf8')))
   const fromTree = staticClosure(graph, roots)
   const treeForShared = {
     name: 'tree-for-shared-modules',
@@ -76,6 +90,11 @@ export async function bundleRunPath(outdir) {
         if (!fromTree.has(relative)) return { path: resolved.path }
         const fromBundle = path.posix.relative(bundleFolder, relative.replace(/\.ts$/, '.js'))
         return { path: fromBundle.startsWith('.') ? fromBundle : './' + fromBundle, external: true }
+      })
+      plugin.onLoad({ filter: /\.ts$/ }, (args) => {
+        const source = readFileSync(args.path, 'utf8')
+        const relative = path.relative(root, args.path).split(path.sep).join('/')
+        return { contents: relocated(source, relative, bundleFolder), loader: 'ts' }
       })
     },
   }

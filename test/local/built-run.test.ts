@@ -63,6 +63,8 @@ describe('voxelflow run from the build', () => {
     expect(fromBuild.labels).toEqual(fromSources.labels)
     expect(fromBuild.landmarks).toEqual(fromSources.landmarks)
     expect(fromBuild.input?.series_instance_uid).toBe(fromSources.input?.series_instance_uid)
+    // read from package.json two folders above the tree copy of version.ts, which the bundled copy is told it is
+    expect(fromBuild.pipeline.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version)
     for (const name of ['image.nii.gz', 'labels.nii.gz']) {
       const built = gunzipSync(readFileSync(path.join(builtOut, caseFolder, name)))
       const sources = gunzipSync(readFileSync(path.join(sourcesOut, caseFolder, name)))
