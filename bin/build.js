@@ -5,6 +5,7 @@
 // worker thread). The tree is kept: worker scripts and filter kernels are found next to the
 // module that starts them (filter-threads.ts, chunk-pool.ts). Besides it, dist/cli.js: the CLI
 // entry and the convert command bundled into one module (see cliBundle below).
+// Also the run path as one split bundle and zod as one file (bin/build-run-path.js).
 // bin/voxelflow.js uses dist/ only while no source changed since (bin/built-is-current.js).
 // `node bin/build.js <folder>` builds into another folder instead (tests; packages are then
 // found only if a node_modules is reachable from it).
