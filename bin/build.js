@@ -5,6 +5,7 @@
 // worker thread). The tree is kept: worker scripts and filter kernels are found next to the
 // module that starts them (filter-threads.ts, chunk-pool.ts). Besides it, dist/cli.js: the CLI
 // entry and the convert command bundled into one module (see cliBundle below).
+// Also the run path as one split bundle and zod as one file (bin/build-run-path.js).
 // bin/voxelflow.js uses dist/ only while no source changed since (bin/built-is-current.js).
 // `node bin/build.js <folder>` builds into another folder instead (tests; packages are then
 // found only if a node_modules is reachable from it).
@@ -13,6 +14,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { manifestName, manifestText } from './built-is-current.js'
+import { bundleRunPath, vendorZod } from './build-run-path.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const sourceFolders = ['src', 'functions', 'infra']
@@ -99,18 +101,14 @@ await build({ ...common, entryPoints: [path.join(root, 'src/local/step-functions
 
 /**
  * dist/src/local/chunk-worker-thread.js: each chunk worker thread's entry with what it imports
- * statically and zod in one module; the rest from the tree as for dist/cli.js, other packages from
- * node_modules. Why: every
- * worker thread loaded ~170 modules (~0.2 s of CPU each) while prepare ran on the same cores.
+ * statically in one module; the rest from the tree as for dist/cli.js, packages from node_modules
+ * (zod from dist/node_modules, see vendorZod). Why: every worker thread loaded ~170 modules
+ * (~0.2 s of CPU each) while prepare ran on the same cores.
  */
-const packagesBesideTheBundle = {
-  name: 'packages-beside-the-bundle',
-  setup(plugin) {
-    // zod is plain JavaScript; any other package may find files next to itself (itk-wasm's pipelines)
-    plugin.onResolve({ filter: /^[^./]/ }, (args) => (/^zod(\/|$)/.test(args.path) ? undefined : { path: args.path, external: true }))
-  },
-}
-await build({ ...common, entryPoints: [path.join(root, 'src/local/chunk-worker-thread.ts')], outfile: path.join(outdir, 'src/local/chunk-worker-thread.js'), bundle: true, allowOverwrite: true, plugins: [treeForTheRest('src/local'), packagesBesideTheBundle] })
+await build({ ...common, entryPoints: [path.join(root, 'src/local/chunk-worker-thread.ts')], outfile: path.join(outdir, 'src/local/chunk-worker-thread.js'), bundle: true, allowOverwrite: true, packages: 'external', plugins: [treeForTheRest('src/local')] })
+
+await vendorZod(outdir)
+await bundleRunPath(outdir)
 
 // src/pipeline/version.ts reads the version two folders up: from dist/src/pipeline that is here.
 const { name, version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'))

@@ -2,10 +2,10 @@
 // it. The build lists every source file and folder it compiled (dist/BUILT); the built code is
 // current while none of them changed after BUILT was written: an edited file has a newer mtime,
 // an added, removed or renamed file changes its folder's mtime, and a removed one fails to stat.
-// The stats run on libuv's thread pool, several at once: one after the other on the main
-// thread they cost every command ~10 ms of its start (best of 20 cold processes, 303 entries).
+// The stats run one after the other on the main thread: the check (~320 entries) took 9.5 ms
+// best / 14 ms median of 20 cold processes, against 12.7 / 21 ms with the same stats as promises
+// on libuv's thread pool (the promises and callbacks cost more than the system calls they spread).
 import { readFileSync, statSync } from 'node:fs'
-import { stat } from 'node:fs/promises'
 import path from 'node:path'
 
 export const manifestName = 'BUILT'
@@ -27,7 +27,11 @@ export async function builtIsCurrent(root) {
     return false
   }
   if (!Array.isArray(manifest?.files) || !Array.isArray(manifest?.folders)) return false
-  const unchanged = await Promise.all(['package.json', ...manifest.folders, ...manifest.files].map((entry) =>
-    stat(path.join(root, entry)).then((s) => s.mtimeMs <= builtAt, () => false)))
-  return unchanged.every(Boolean)
+  return ['package.json', ...manifest.folders, ...manifest.files].every((entry) => {
+    try {
+      return statSync(path.join(root, entry)).mtimeMs <= builtAt
+    } catch {
+      return false
+    }
+  })
 }

@@ -1,13 +1,15 @@
-// `voxelflow run` from the build (bin/build.js): the main thread loads the state machine from the
-// bundled aws-local-stepfunctions (its Lambda client, credentials and validator left out) and
-// each chunk worker thread from its own bundle (filter kernels and lazily imported modules from
-// the dist/ tree beside it, packages but zod from node_modules). A sample case (DICOM slices + SEG + SR, so the
+// `voxelflow run` from the build (bin/build.js): the main thread loads the run path from its split
+// bundle, the state machine from the bundled aws-local-stepfunctions (its Lambda client,
+// credentials and validator left out) and each chunk worker thread from its own bundle (filter
+// kernels and lazily imported modules from the dist/ tree beside it, packages from node_modules,
+// zod as one file from dist/node_modules). A sample case (DICOM slices + SEG + SR, so the
 // lazily imported SEG and SR readers load from the tree too) in chunks on two workers must give
 // the bytes and numbers the sources give in-process.
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { gunzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runLocal } from '../../src/local/run-local.js'
@@ -61,10 +63,54 @@ describe('voxelflow run from the build', () => {
     expect(fromBuild.labels).toEqual(fromSources.labels)
     expect(fromBuild.landmarks).toEqual(fromSources.landmarks)
     expect(fromBuild.input?.series_instance_uid).toBe(fromSources.input?.series_instance_uid)
+    // read from package.json two folders above the tree copy of version.ts, which the bundled copy is told it is
+    expect(fromBuild.pipeline.version).toBe(JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version)
     for (const name of ['image.nii.gz', 'labels.nii.gz']) {
       const built = gunzipSync(readFileSync(path.join(builtOut, caseFolder, name)))
       const sources = gunzipSync(readFileSync(path.join(sourcesOut, caseFolder, name)))
       expect(Buffer.compare(built, sources), name).toBe(0)
     }
+  }, 180_000)
+
+  it('loads each source module once on the main thread, from a bundle or from the tree, and zod as one file', () => {
+    // What the benchmark child (bench/chunks-child.ts, mode run) imports, then a run in chunks
+    // (the lazily loaded stages too); a module hook lists every module the main thread loads.
+    const loads = path.join(scratch, 'loads.txt')
+    writeFileSync(path.join(scratch, 'record-loads.mjs'), [
+      "import { appendFileSync } from 'node:fs'",
+      'let file',
+      'export function initialize(data) { file = data.file }',
+      "export async function load(url, context, next) { appendFileSync(file, url + '\\n'); return next(url, context) }",
+    ].join('\n'))
+    const runner = path.join(scratch, 'run-modules.mjs')
+    writeFileSync(runner, [
+      "import { register } from 'node:module'",
+      `register('./record-loads.mjs', import.meta.url, { data: { file: ${JSON.stringify(loads)} } })`,
+      "const [{ runLocal }, { parseConfig }] = await Promise.all([import('./dist/src/local/run-local.js'), import('./dist/src/pipeline/config.js')])",
+      `const summary = await runLocal({ input: ${JSON.stringify(input)}, out: ${JSON.stringify(path.join(scratch, 'out-modules'))}, workers: 2, config: parseConfig({ chunks: { slices: ${chunkSlices} } }) })`,
+      'if (summary.cases[0].report.status !== "processed") throw new Error("not processed")',
+    ].join('\n'))
+    const run = spawnSync(process.execPath, [runner], { encoding: 'utf8', timeout: 120_000 })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+
+    const loaded = [...new Set(readFileSync(loads, 'utf8').trim().split('\n'))].filter((url) => url.startsWith('file:')).map((url) => fileURLToPath(url))
+    const dist = path.join(scratch, 'dist')
+    expect(loaded).toContain(path.join(dist, 'node_modules', 'zod', 'index.js'))
+    expect(loaded.filter((file) => /[/\\]node_modules[/\\]zod[/\\]/.test(file) && !file.startsWith(dist))).toEqual([])
+    // every built module names its sources in its source map: a source in two loaded modules was loaded twice
+    const ownModules = loaded.filter((file) => file.startsWith(dist) && !file.includes(`${path.sep}node_modules${path.sep}`))
+    expect(ownModules).toContain(path.join(dist, 'src', 'local', 'run-local.js'))
+    const modulesOfSource = new Map<string, string[]>()
+    for (const file of ownModules) {
+      expect(existsSync(`${file}.map`), file).toBe(true)
+      const { sources } = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] }
+      for (const source of sources) {
+        const relative = path.relative(repoRoot, path.resolve(path.dirname(file), source))
+        modulesOfSource.set(relative, [...(modulesOfSource.get(relative) ?? []), path.relative(dist, file)])
+      }
+    }
+    expect(modulesOfSource.get(path.join('src', 'local', 'chunk-pool.ts'))).toEqual([path.join('src', 'local', 'run-local.js')])
+    expect([...modulesOfSource].filter(([, modules]) => modules.length > 1)).toEqual([])
   }, 180_000)
 })
