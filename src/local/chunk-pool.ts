@@ -22,6 +22,9 @@ interface Answer {
   cause?: string
 }
 
+/** Task tokens of chunks started before their message came (startEarly). */
+const earlyTokenPrefix = 'early-'
+
 /** The error name the state machine's chunk Retry matches (infra/state-machine/definition.ts). */
 export const chunkWorkerInterrupted = 'ChunkWorkerInterrupted'
 
@@ -85,12 +88,18 @@ export class ChunkPool {
     if (this.inline || this.closing || this.options.interrupt) return
     const key = messageKey(message)
     if (this.early.has(key)) return
-    const taskToken = `early-${randomUUID()}`
+    const taskToken = `${earlyTokenPrefix}${randomUUID()}`
     const answer = this.tokens.wait(taskToken)
     answer.catch(() => {}) // the message's task sees the failure
     this.early.set(key, answer)
     this.queue.push({ ...message, taskToken })
     this.dispatch()
+  }
+
+  /** Forget chunks started early whose message never came (their case ended): those not yet running do not run. */
+  dropEarly(): void {
+    this.early.clear()
+    for (let n = this.queue.length - 1; n >= 0; n--) if (this.queue[n].taskToken.startsWith(earlyTokenPrefix)) this.queue.splice(n, 1)
   }
 
   /** Process one chunk message (the body the state machine sends to the chunk queue). */

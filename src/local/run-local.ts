@@ -117,6 +117,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunSummar
       caseOfExecution.set(planned.executionName, c.caseId)
       await machine.start(planned.executionName, planned.input)
       await machine.wait(planned.executionName).catch(() => undefined) // a failed case still has its report
+      pool.dropEarly() // chunks a failed prepare handed over: not the next case's work
       const reportKey = outputKeys.report(planned.input.run)
       const report = reportSchema.parse(JSON.parse(await fs.readFile(path.join(out, reportKey), 'utf8')))
       options.onProgress?.({ type: 'case-done', caseId: c.caseId, status: report.status })

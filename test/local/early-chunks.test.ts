@@ -3,7 +3,7 @@
 // very message the state machine's Map sends later; the pool then runs every chunk once, and
 // the outputs equal the whole volume processed in one piece. A NIfTI CT's modality is decided
 // from its first voxels, with the same modality and warnings as from the whole read.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import zlib from 'node:zlib'
@@ -103,14 +103,18 @@ describe('prepare hands chunks over early', () => {
   })
 })
 
-describe('voxelflow run with chunks started early', () => {
-  const bytesOf = (file: string) => zlib.gunzipSync(readFileSync(file))
+const bytesOf = (file: string) => zlib.gunzipSync(readFileSync(file))
 
+/** The CT processed whole (--no-chunks, one worker), once: the reference of the chunked runs. */
+let wholeRun: ReturnType<typeof runLocal> | undefined
+const processedWhole = () => (wholeRun ??= runLocal({ input: ct, out: path.join(dir, 'out-whole'), config: parseConfig({ chunks: { enabled: false } }), workers: 1 }))
+
+describe('voxelflow run with chunks started early', () => {
   it('runs every chunk once, and the outputs equal the volume processed whole', async () => {
     const outChunked = path.join(dir, 'out-chunked')
     const outWhole = path.join(dir, 'out-whole')
     const chunked = await runLocal({ input: ct, out: outChunked, config: parseConfig({ chunks: { slices: 20 } }), workers: 2 })
-    const whole = await runLocal({ input: ct, out: outWhole, config: parseConfig({ chunks: { enabled: false } }), workers: 1 })
+    const whole = await processedWhole()
     expect(chunked.cases[0].report.status).toBe('processed')
     expect(chunked.chunkTimeline.map((s) => s.chunk).sort()).toEqual([0, 1, 2, 3, 4])
     for (const name of ['image.nii.gz', 'labels.nii.gz']) {
@@ -123,10 +127,29 @@ describe('voxelflow run with chunks started early', () => {
   })
 })
 
+describe('a batch whose first case is cut short after its first slabs', () => {
+  it('that case ends in a failure report naming the file (its early chunks dropped), the next is processed, the input untouched', async () => {
+    const batch = path.join(dir, 'batch')
+    const good = await caseFolder('batch-good', ctVoxels())
+    const whole = zlib.gunzipSync(readFileSync(path.join(good, 'ct.nii.gz')))
+    mkdirSync(batch, { recursive: true })
+    const cut = zlib.gzipSync(whole.subarray(0, Math.floor(whole.length * 0.75)), { level: 1 }) // slabs 0..2 of 5 complete
+    writeFileSync(path.join(batch, 'a-cut.nii.gz'), cut)
+    copyFileSync(path.join(good, 'ct.nii.gz'), path.join(batch, 'b-good.nii.gz'))
+    const out = path.join(dir, 'out-batch')
+    const { cases } = await runLocal({ input: batch, out, config: parseConfig({ chunks: { slices: 20 } }), workers: 2 })
+    expect(cases.map((c) => [c.caseId, c.report.status])).toEqual([['a-cut', 'failed'], ['b-good', 'processed']])
+    expect(JSON.stringify(cases[0].report)).toMatch(/a-cut\.nii\.gz.*truncated|truncated.*a-cut\.nii\.gz/)
+    expect(readFileSync(path.join(batch, 'a-cut.nii.gz')).equals(cut)).toBe(true)
+    await processedWhole()
+    expect(bytesOf(path.join(out, 'b-good', 'labels.nii.gz')).equals(bytesOf(path.join(dir, 'out-whole', 'ct', 'labels.nii.gz')))).toBe(true)
+  })
+})
+
 describe('loadCase with voxels still arriving', () => {
   const files = (folder: string) => [{ file: path.join(folder, 'ct.nii.gz'), key: 'ct.nii.gz', role: 'auto' as const }]
 
-  const bytesOf = (data: Int16Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+  const voxelBytes = (data: Int16Array) => Buffer.from(data.buffer, data.byteOffset, data.byteLength)
   for (const [name, data, modality, codes] of [
     ['a CT', () => ctVoxels(), 'CT', ['modality_guessed']],
     ['a CT whose air sits at -700 HU (implausible: a warning joins after the modality)', () => ctVoxels(-700), 'CT', ['modality_guessed', 'hu_air_implausible']],
@@ -144,7 +167,7 @@ describe('loadCase with voxels still arriving', () => {
       expect(whole.warnings.map((w) => w.code)).toEqual(codes)
       expect(arriving.modality).toBe(whole.modality)
       expect(arriving.warnings).toEqual(whole.warnings)
-      expect(bytesOf(arriving.image.data as Int16Array).equals(bytesOf(data()))).toBe(true)
+      expect(voxelBytes(arriving.image.data as Int16Array).equals(voxelBytes(data()))).toBe(true)
     })
   }
 })
