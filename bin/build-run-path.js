@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { treeImportsPlugin } from './tree-imports-plugin.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const common = { platform: 'node', format: 'esm', target: 'node20', logLevel: 'warning' }
@@ -79,25 +80,13 @@ export async function bundleRunPath(outdir) {
   const roots = [...graph.keys()].filter((file) => file === 'src/pipeline/config.ts' || file === 'src/local/step-functions-runtime.ts'
     || usesMoreOfImportMeta(readFileSync(path.join(root, file), 'utf8')))
   const fromTree = staticClosure(graph, roots)
-  const treeForShared = {
-    name: 'tree-for-shared-modules',
-    setup(plugin) {
-      plugin.onResolve({ filter: /^\.\.?\// }, async (args) => {
-        if (args.pluginData?.resolving) return undefined
-        const resolved = await plugin.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { resolving: true } })
-        if (resolved.errors.length) return { errors: resolved.errors }
-        const relative = path.relative(root, resolved.path).split(path.sep).join('/')
-        if (!fromTree.has(relative)) return { path: resolved.path }
-        const fromBundle = path.posix.relative(bundleFolder, relative.replace(/\.ts$/, '.js'))
-        return { path: fromBundle.startsWith('.') ? fromBundle : './' + fromBundle, external: true }
-      })
-      plugin.onLoad({ filter: /\.ts$/ }, (args) => {
-        const source = readFileSync(args.path, 'utf8')
-        const relative = path.relative(root, args.path).split(path.sep).join('/')
-        return { contents: relocated(source, relative, bundleFolder), loader: 'ts' }
-      })
-    },
-  }
+  const treeForShared = treeImportsPlugin('tree-for-shared-modules', root, bundleFolder, (relative) => fromTree.has(relative), (plugin) => {
+    plugin.onLoad({ filter: /\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8')
+      const relative = path.relative(root, args.path).split(path.sep).join('/')
+      return { contents: relocated(source, relative, bundleFolder), loader: 'ts' }
+    })
+  })
   const { metafile } = await build({
     ...common, sourcemap: 'linked', metafile: true, absWorkingDir: root, entryPoints: [entry], outdir, outbase: root, bundle: true, splitting: true,
     chunkNames: `${bundleFolder}/run-[name]-[hash]`, packages: 'external', plugins: [treeForShared],

@@ -15,6 +15,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { manifestName, manifestText } from './built-is-current.js'
 import { bundleRunPath, vendorZod } from './build-run-path.js'
+import { treeImportsPlugin } from './tree-imports-plugin.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const sourceFolders = ['src', 'functions', 'infra']
@@ -53,21 +54,8 @@ for (const file of files.filter((name) => name.endsWith('.json'))) {
 const bundledDynamicImports = new Set(['src/cli/convert-command.ts'])
 const usesOwnLocation = (file) => /\bimport\.meta\b/.test(readFileSync(file, 'utf8'))
 /** Bundles relative imports, except dynamic ones and modules that use their own location: those load from the tree beside `bundleFolder` (relative to the root). */
-const treeForTheRest = (bundleFolder) => ({
-  name: 'tree-for-the-rest',
-  setup(plugin) {
-    plugin.onResolve({ filter: /^\.\.?\// }, async (args) => {
-      if (args.pluginData?.resolving) return undefined
-      const resolved = await plugin.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: { resolving: true } })
-      if (resolved.errors.length) return { errors: resolved.errors }
-      const relative = path.relative(root, resolved.path)
-      const bundled = args.kind === 'dynamic-import' ? bundledDynamicImports.has(relative) : !usesOwnLocation(resolved.path)
-      if (bundled) return { path: resolved.path }
-      const fromBundle = path.posix.relative(bundleFolder, relative.split(path.sep).join('/').replace(/\.ts$/, '.js'))
-      return { path: fromBundle.startsWith('.') ? fromBundle : './' + fromBundle, external: true }
-    })
-  },
-})
+const treeForTheRest = (bundleFolder) => treeImportsPlugin('tree-for-the-rest', root, bundleFolder, (relative, args) =>
+  !(args.kind === 'dynamic-import' ? bundledDynamicImports.has(relative) : !usesOwnLocation(path.join(root, relative))))
 await build({ ...common, entryPoints: [path.join(root, 'src/cli/main.ts')], outfile: path.join(outdir, 'cli.js'), bundle: true, packages: 'external', plugins: [treeForTheRest('')] })
 
 /**
